@@ -1,0 +1,47 @@
+//! The escape hatch: send any JSON body through the same hooks as the typed call.
+
+use progenitor_client::{ClientHooks, OperationInfo, ResponseValue, encode_path};
+use reqwest::header::{ACCEPT, HeaderValue};
+
+use crate::types::{CreateConnectorResp, ErrorBody};
+use crate::{Client, Error};
+
+impl Client {
+    /// Sends `body` as it is to `POST /v2/{project_id}/instances/{instance_id}/connector`,
+    /// skipping the typed body and its checks (for a field or a value the spec does not know
+    /// yet). The request still goes through [`crate::hooks`], and the reply is read as in
+    /// [`Client::create_connector`].
+    pub async fn create_connector_raw(
+        &self,
+        project_id: &str,
+        instance_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>> {
+        let url = format!(
+            "{}/v2/{}/instances/{}/connector",
+            self.baseurl,
+            encode_path(project_id),
+            encode_path(instance_id),
+        );
+        let mut request = self
+            .client
+            .post(url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .json(body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_connector_raw",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200 => ResponseValue::from_response(response).await,
+            400..=599 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
