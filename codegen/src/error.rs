@@ -47,7 +47,9 @@ pub enum Error {
         message: String,
     },
     /// progenitor panicked; the panic was caught and turned into this error.
-    #[error("{name}: progenitor panicked on this spec ({message}); the spec uses a shape it does not support")]
+    #[error(
+        "{name}: progenitor panicked on this spec ({message}); the spec uses a shape it does not support"
+    )]
     ProgenitorPanic {
         /// Name of the spec.
         name: String,

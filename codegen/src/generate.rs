@@ -120,7 +120,11 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         message: e.to_string(),
     })?;
     let body = prettyplease::unparse(&file);
-    Ok(format!("{}{}", header(name, &text), body.replace("\r\n", "\n")))
+    Ok(format!(
+        "{}{}",
+        header(name, &text),
+        body.replace("\r\n", "\n")
+    ))
 }
 
 fn header(name: &str, text: &str) -> String {

@@ -40,11 +40,21 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Error> {
     Ok(Loaded { spec, tree })
 }
 
-/// serde_yaml_ng appends " at line L column C" to its messages; the location is printed
+/// serde_yaml_ng puts " at line L column C" into its messages; the location is printed
 /// separately, so drop the copy.
 fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
+    let Some(at) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[at + " at line ".len()..];
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let line_len = digits(rest);
+    let Some(after_line) = rest[line_len..].strip_prefix(" column ") else {
+        return message.to_owned();
+    };
+    let column_len = digits(after_line);
+    if line_len == 0 || column_len == 0 {
+        return message.to_owned();
     }
+    format!("{}{}", &message[..at], &after_line[column_len..])
 }

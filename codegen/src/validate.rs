@@ -95,12 +95,13 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -133,13 +134,17 @@ fn check_operations(spec: &OpenAPI, found: &mut Vec<Problem>) {
             match operation.operation_id.as_deref() {
                 None | Some("") => found.push(Problem {
                     place: place.clone(),
-                    message: "operation has no operationId; progenitor names the client method after it".into(),
+                    message:
+                        "operation has no operationId; progenitor names the client method after it"
+                            .into(),
                 }),
                 Some(id) => {
                     if let Some(first) = operation_ids.get(id) {
                         found.push(Problem {
                             place: place.clone(),
-                            message: format!("operationId {id:?} is already used at {first}; each must be unique"),
+                            message: format!(
+                                "operationId {id:?} is already used at {first}; each must be unique"
+                            ),
                         });
                     } else {
                         operation_ids.insert(id, place.clone());
@@ -213,7 +218,9 @@ fn check_path_parameters<'a>(
         if !declared.contains(name) {
             found.push(Problem {
                 place: place.to_owned(),
-                message: format!("the path template has {{{name}}} but no path parameter {name:?} is declared"),
+                message: format!(
+                    "the path template has {{{name}}} but no path parameter {name:?} is declared"
+                ),
             });
         }
     }
@@ -227,7 +234,10 @@ fn resolve_parameter<'a>(spec: &'a OpenAPI, reference: &str) -> Option<&'a Param
     }
 }
 
-fn resolve_response<'a>(spec: &'a OpenAPI, response: &'a ReferenceOr<Response>) -> Option<&'a Response> {
+fn resolve_response<'a>(
+    spec: &'a OpenAPI,
+    response: &'a ReferenceOr<Response>,
+) -> Option<&'a Response> {
     match response {
         ReferenceOr::Item(r) => Some(r),
         ReferenceOr::Reference { reference } => {
@@ -261,7 +271,9 @@ fn check_responses(
         });
     }
     for (code, response) in &responses.responses {
-        let Some(response) = resolve_response(spec, response) else { continue };
+        let Some(response) = resolve_response(spec, response) else {
+            continue;
+        };
         if is_error(code) && response.content.is_empty() {
             found.push(Problem {
                 place: op.at(&format!("/responses/{code}")),
@@ -269,13 +281,13 @@ fn check_responses(
             });
         }
         for (media, content) in &response.content {
-            if let Some(ReferenceOr::Item(schema)) = &content.schema {
-                if is_structured(schema) {
-                    found.push(Problem {
-                        place: op.at(&format!("/responses/{code}/content/{}", token(media))),
-                        message: "inline object schema in a response; progenitor names and merges such types by operation, so move it to #/components/schemas and use $ref".into(),
-                    });
-                }
+            if let Some(ReferenceOr::Item(schema)) = &content.schema
+                && is_structured(schema)
+            {
+                found.push(Problem {
+                    place: op.at(&format!("/responses/{code}/content/{}", token(media))),
+                    message: "inline object schema in a response; progenitor names and merges such types by operation, so move it to #/components/schemas and use $ref".into(),
+                });
             }
         }
     }

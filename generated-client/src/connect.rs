@@ -39,7 +39,11 @@ impl Client {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .map_err(ConfigError::HttpClient)?;
-        Ok(Client::new_with_client(&base_url, http, HookState::default()))
+        Ok(Client::new_with_client(
+            &base_url,
+            http,
+            HookState::default(),
+        ))
     }
 }
 
@@ -51,7 +55,9 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
     };
     let parsed = Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be https (or http for local testing)"));
+        return Err(invalid(
+            "the scheme must be https (or http for local testing)",
+        ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid("there is no host"));
@@ -99,6 +105,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("credentials do not belong"), "{message}");
-        assert!(!message.contains("s3cret") && !message.contains("user"), "{message}");
+        assert!(
+            !message.contains("s3cret") && !message.contains("user"),
+            "{message}"
+        );
     }
 }

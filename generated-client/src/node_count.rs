@@ -119,7 +119,11 @@ impl<'de> Deserialize<'de> for NodeCount {
             type Value = NodeCount;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a connector count of at least {} (string or integer)", NodeCount::MIN)
+                write!(
+                    f,
+                    "a connector count of at least {} (string or integer)",
+                    NodeCount::MIN
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<NodeCount, E> {
@@ -152,8 +156,14 @@ mod tests {
     fn the_minimum_is_checked_on_every_way_in() {
         assert_eq!(NodeCount::new(2).unwrap().get(), 2);
         assert_eq!(NodeCount::new(1), Err(NodeCountError::BelowMinimum(1)));
-        assert_eq!(NodeCount::try_from(0u32), Err(NodeCountError::BelowMinimum(0)));
-        assert_eq!("1".parse::<NodeCount>(), Err(NodeCountError::BelowMinimum(1)));
+        assert_eq!(
+            NodeCount::try_from(0u32),
+            Err(NodeCountError::BelowMinimum(0))
+        );
+        assert_eq!(
+            "1".parse::<NodeCount>(),
+            Err(NodeCountError::BelowMinimum(1))
+        );
         assert_eq!("17".parse::<NodeCount>().unwrap().get(), 17);
         for bad in ["", " 2", "+2", "-3", "02", "2.0", "two"] {
             assert_eq!(
@@ -179,7 +189,9 @@ mod tests {
         assert_eq!(serde_json::from_str::<NodeCount>(r#""3""#).unwrap(), count);
         assert_eq!(serde_json::from_str::<NodeCount>("3").unwrap(), count);
         for bad in ["1", r#""1""#, "-2", "2.5", "null", r#""x""#, "4294967296"] {
-            let err = serde_json::from_str::<NodeCount>(bad).unwrap_err().to_string();
+            let err = serde_json::from_str::<NodeCount>(bad)
+                .unwrap_err()
+                .to_string();
             assert!(!err.is_empty(), "{bad}");
             assert!(serde_json::from_str::<NodeCount>(bad).is_err(), "{bad}");
         }

@@ -127,10 +127,17 @@ fn short_diff(committed: &str, fresh: &str) -> String {
     let diff = similar::TextDiff::from_lines(committed, fresh)
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{GENERATED} (committed)"), &format!("{GENERATED} (from {SPEC})"))
+        .header(
+            &format!("{GENERATED} (committed)"),
+            &format!("{GENERATED} (from {SPEC})"),
+        )
         .to_string();
     let total = diff.lines().count();
-    let mut shown: String = diff.lines().take(DIFF_LINES).map(|l| format!("{l}\n")).collect();
+    let mut shown: String = diff
+        .lines()
+        .take(DIFF_LINES)
+        .map(|l| format!("{l}\n"))
+        .collect();
     if total > DIFF_LINES {
         shown.push_str(&format!("... {} more diff lines\n", total - DIFF_LINES));
     }
