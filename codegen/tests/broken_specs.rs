@@ -23,7 +23,10 @@ fn every_broken_spec_fails_with_a_clear_message() {
         let error = generate_case(path).expect_err("a broken spec must not produce code");
         insta::assert_snapshot!(error.to_string());
     });
-    assert!(cases >= 12, "the corpus must hold at least 12 cases, found {cases}");
+    assert!(
+        cases >= 12,
+        "the corpus must hold at least 12 cases, found {cases}"
+    );
 }
 
 #[test]

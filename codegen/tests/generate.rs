@@ -5,8 +5,12 @@ use std::path::Path;
 use codegen::Settings;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name))
-        .unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -41,7 +45,10 @@ fn output_is_deterministic_and_line_ends_are_normalised() {
     let second = codegen::generate("spec.yaml", &text, &settings).unwrap();
     assert_eq!(first, second);
     let crlf = codegen::generate("spec.yaml", &text.replace('\n', "\r\n"), &settings).unwrap();
-    assert_eq!(first, crlf, "CRLF input must give the same bytes as LF input");
+    assert_eq!(
+        first, crlf,
+        "CRLF input must give the same bytes as LF input"
+    );
     assert!(!first.contains('\r'));
     assert!(first.ends_with("}\n"));
 }
@@ -49,8 +56,12 @@ fn output_is_deterministic_and_line_ends_are_normalised() {
 #[test]
 fn header_names_spec_hash_and_command() {
     let text = fixture("operation-shapes.yaml");
-    let code = codegen::generate("fixtures/operation-shapes.yaml", &text, &Settings::default())
-        .unwrap();
+    let code = codegen::generate(
+        "fixtures/operation-shapes.yaml",
+        &text,
+        &Settings::default(),
+    )
+    .unwrap();
     let header: Vec<&str> = code.lines().take(4).collect();
     assert_eq!(
         header[0],
