@@ -36,6 +36,6 @@ pub mod hooks;
 mod node_count;
 mod raw;
 
-pub use connect::ConfigError;
+pub use connect::{CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT};
 pub use generated::*;
 pub use node_count::{NodeCount, NodeCountError};
