@@ -37,6 +37,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            // A redirect would resend the body, and headers such as X-Auth-Token, to
+            // wherever it points; DMS does not redirect, so surface one as a reply instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ConfigError::HttpClient)?;
         Ok(Client::new_with_client(
