@@ -1,52 +1,266 @@
 //! What every request goes through between the generated builder and the wire.
 //!
 //! progenitor calls [`ClientHooks::pre`] once a request is fully built (headers and body
-//! final) and just before it is sent. The generator runs with hooks required, so this
-//! implementation is not optional: without it the crate does not compile.
+//! final) and just before it is sent, and [`ClientHooks::exec`] to send it. The generator
+//! runs with hooks required, so this implementation is not optional: without it the crate
+//! does not compile. In order, `pre`:
+//!
+//! 1. removes progenitor's `api-version` header (the DMS API does not define it);
+//! 2. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
+//! 3. refuses a URL whose path lost or gained segments while parsing (a path parameter of
+//!    `.`, `..`, or with `\`), so a value can never point the request elsewhere;
+//! 4. authenticates: signs with AK/SK (after everything else is final, so what is signed is
+//!    what is sent), or adds `X-Auth-Token`.
+//!
+//! `exec` sends the request and, for 4xx/5xx replies, rewrites the body into the documented
+//! `{error_code, error_msg}` shape (see [`crate::errors`]), so every error reply arrives as a
+//! typed [`crate::types::ErrorBody`] with its status and headers.
 
-use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::{HeaderName, HeaderValue, USER_AGENT};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use crate::{Client, Error};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
-/// The header progenitor adds to every request with the spec's `info.version`; the DMS API
-/// does not define it, so it is removed before sending.
+use crate::credentials::Secret;
+use crate::iam::{IamError, TokenSource};
+use crate::signer::{self, RequestParts};
+use crate::{Client, Error, errors};
+
+/// The header progenitor adds to every request with the spec's `info.version`.
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
+/// Project of the request; signed.
+pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+/// Security token of temporary AK/SK credentials; signed.
+pub const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
+/// IAM token.
+pub const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 
-/// State the hooks work with; every [`Client`] carries one.
+/// The `User-Agent` of this crate: `generated-client/<version>`.
+pub const USER_AGENT_VALUE: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// How the hooks authenticate a request.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Auth {
+    /// Send as is (local stand-ins, tests).
+    #[default]
+    None,
+    /// Sign with SDK-HMAC-SHA256.
+    AkSk {
+        ak: String,
+        sk: Secret,
+        security_token: Option<Secret>,
+    },
+    /// Send a fixed token.
+    Token(Secret),
+    /// Fetch, cache and refresh a token from IAM.
+    Iam(Arc<TokenSource>),
+}
+
+/// State the hooks work with; every [`Client`] carries one. Its `Debug` shows no secret.
 #[derive(Clone, Debug)]
 pub struct HookState {
-    user_agent: HeaderValue,
+    project_id: Option<String>,
+    auth: Auth,
 }
 
 impl Default for HookState {
+    /// No project header, no authentication.
     fn default() -> Self {
         HookState {
-            user_agent: HeaderValue::from_static(concat!(
-                env!("CARGO_PKG_NAME"),
-                "/",
-                env!("CARGO_PKG_VERSION")
-            )),
+            project_id: None,
+            auth: Auth::None,
         }
     }
 }
 
 impl HookState {
-    /// The `User-Agent` sent with every request (`generated-client/<version>`).
-    pub fn user_agent(&self) -> &HeaderValue {
-        &self.user_agent
+    pub(crate) fn new(project_id: Option<String>, auth: Auth) -> Self {
+        HookState { project_id, auth }
     }
+
+    /// The configured project id, if any.
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+}
+
+/// Problems found by the hooks are messages, turned into [`Error::InvalidRequest`] by `pre`.
+type HookResult<T> = Result<T, String>;
+
+fn header_value(name: &str, value: &str) -> HookResult<HeaderValue> {
+    HeaderValue::from_str(value)
+        .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
+}
+
+fn secret_header(name: &str, value: &Secret) -> HookResult<HeaderValue> {
+    let mut value = header_value(name, value.expose())?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 impl ClientHooks<HookState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        let headers = request.headers_mut();
-        headers.remove(API_VERSION);
-        headers.insert(USER_AGENT, self.inner.user_agent.clone());
-        Ok(())
+        prepare(self, request, info).await.map_err(|e| match e {
+            HookError::Invalid(message) => Error::InvalidRequest(message),
+            HookError::Iam(e) => Error::Custom(e.to_string()),
+        })
     }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        errors::normalize_error_reply(response).await
+    }
+}
+
+/// Why `pre` refused a request.
+enum HookError {
+    /// The request cannot be sent as asked (a bad path parameter, an unsendable header).
+    Invalid(String),
+    /// No IAM token could be obtained.
+    Iam(IamError),
+}
+
+impl From<String> for HookError {
+    fn from(message: String) -> Self {
+        HookError::Invalid(message)
+    }
+}
+
+async fn prepare(
+    client: &Client,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), HookError> {
+    let state = &client.inner;
+    let headers = request.headers_mut();
+    headers.remove(API_VERSION);
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    if let Some(project_id) = &state.project_id {
+        headers.insert(X_PROJECT_ID, header_value("the project id", project_id)?);
+    }
+    check_path_shape(client.baseurl(), request.url(), info)?;
+
+    match &state.auth {
+        Auth::None => {}
+        Auth::Token(token) => {
+            let value = secret_header("the IAM token", token)?;
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
+        }
+        Auth::Iam(source) => {
+            let token = source
+                .token(client.client())
+                .await
+                .map_err(HookError::Iam)?;
+            let value = secret_header("the IAM token", &token)?;
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
+        }
+        Auth::AkSk {
+            ak,
+            sk,
+            security_token,
+        } => {
+            if let Some(token) = security_token {
+                let value = secret_header("the security token", token)?;
+                request.headers_mut().insert(X_SECURITY_TOKEN, value);
+            }
+            sign(request, ak, sk)?;
+        }
+    }
+    Ok(())
+}
+
+/// Signs the request as it stands and adds the signature headers.
+fn sign(request: &mut reqwest::Request, ak: &str, sk: &Secret) -> HookResult<()> {
+    let url = request.url();
+    let host = match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => return Err("the URL has no host".into()),
+    };
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let mut headers = Vec::with_capacity(request.headers().len());
+    for (name, value) in request.headers() {
+        let value = value
+            .to_str()
+            .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
+        headers.push((name.as_str().to_owned(), value.to_owned()));
+    }
+    let body = match request.body() {
+        None => &[][..],
+        Some(body) => body
+            .as_bytes()
+            .ok_or_else(|| "a streamed body cannot be signed".to_owned())?,
+    };
+    let parts = RequestParts {
+        method: request.method().as_str(),
+        host: &host,
+        path: url.path(),
+        query: &query,
+        headers: &headers,
+        body,
+    };
+    let signed = signer::sign(&parts, ak, sk.expose().as_bytes(), SystemTime::now());
+    for (name, value) in signed.headers {
+        let mut value = header_value(name, &value)?;
+        if name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+            value.set_sensitive(true);
+        }
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static(lower(name)), value);
+    }
+    Ok(())
+}
+
+/// The static lower-case form of the signer's header names.
+fn lower(name: &'static str) -> &'static str {
+    match name {
+        signer::DATE_HEADER => "x-sdk-date",
+        signer::CONTENT_SHA256_HEADER => "x-sdk-content-sha256",
+        _ => "authorization",
+    }
+}
+
+/// Number of path segments each operation adds to the base URL's path.
+fn operation_segments(operation_id: &str) -> Option<usize> {
+    match operation_id {
+        // /v2/{project_id}/instances/{instance_id}/connector
+        "create_connector" | "create_connector_raw" => Some(5),
+        _ => None,
+    }
+}
+
+/// Refuses a URL whose path does not have the operation's segments after the base path,
+/// or has an empty one: a path parameter of `.`, `..` or with `\` is resolved away by URL
+/// parsing, and an empty one leaves `//`.
+fn check_path_shape(baseurl: &str, url: &reqwest::Url, info: &OperationInfo) -> HookResult<()> {
+    let Some(expected) = operation_segments(info.operation_id) else {
+        return Ok(());
+    };
+    let base_segments = reqwest::Url::parse(baseurl)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .map(|s| s.filter(|s| !s.is_empty()).count())
+        })
+        .unwrap_or(0);
+    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
+    let operation_part = segments.get(base_segments..).unwrap_or_default();
+    if operation_part.len() != expected || operation_part.iter().any(|s| s.is_empty()) {
+        return Err(format!(
+            "a path parameter of {} is empty, \".\", \"..\" or contains \"\\\", which would change the request path (it became {})",
+            info.operation_id,
+            url.path()
+        ));
+    }
+    Ok(())
 }

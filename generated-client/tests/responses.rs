@@ -5,7 +5,8 @@
 mod support;
 
 use generated_client::types::{CreateConnectorReq, CreateConnectorResp, ErrorBody};
-use generated_client::{Client, Error, NodeCount, ResponseValue};
+use generated_client::{Client, Error, NodeCount, ResponseValue, ServiceError, ServiceErrorExt};
+use reqwest::StatusCode;
 use support::{Reply, TestServer};
 
 /// The document's example response.
@@ -116,15 +117,68 @@ async fn status_500_with_error_body_is_error_response() {
 }
 
 #[tokio::test]
-async fn status_400_with_html_body_is_invalid_response_payload() {
+async fn status_400_with_html_body_keeps_the_text_and_the_status() {
+    // Like the official SDK: a body that is not JSON is kept as text, in error_msg.
     let html = "<html>bad gateway</html>";
     let result = call_against(
         Reply::status(400)
             .header("Content-Type", "text/html")
+            .header("X-Request-Id", "req-html-1")
             .body(html),
     )
     .await;
-    assert_invalid_payload(result, html.as_bytes());
+    let error = expect_error(result);
+    let service = error.service_error().expect("an error reply has details");
+    assert_eq!(service.status.as_u16(), 400);
+    assert_eq!(service.error_code, None);
+    assert_eq!(service.error_msg.as_deref(), Some(html));
+    assert_eq!(service.request_id.as_deref(), Some("req-html-1"));
+}
+
+#[tokio::test]
+async fn the_official_sdks_fallback_error_keys_are_understood() {
+    for (body, code, message) in [
+        (
+            r#"{"errorCode":"DMS.00400021","errorMsg":"Invalid node_cnt"}"#,
+            "DMS.00400021",
+            "Invalid node_cnt",
+        ),
+        (
+            r#"{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}"#,
+            "APIGW.0301",
+            "Incorrect IAM authentication information",
+        ),
+    ] {
+        let result = call_against(Reply::json(401, body)).await;
+        assert_error_response(result, 401, code, message);
+    }
+}
+
+#[tokio::test]
+async fn status_code_message_and_request_id_are_one_call_away() {
+    // The official SDK's own error case (official-sdk-wire-request.json, "error_case").
+    let result = call_against(
+        Reply::json(
+            400,
+            r#"{"error_code":"DMS.00400021","error_msg":"Invalid node_cnt"}"#,
+        )
+        .header("X-Request-Id", "req-abc-123"),
+    )
+    .await;
+    let service = expect_error(result).service_error().unwrap();
+    assert_eq!(
+        service,
+        ServiceError {
+            status: StatusCode::BAD_REQUEST,
+            error_code: Some("DMS.00400021".into()),
+            error_msg: Some("Invalid node_cnt".into()),
+            request_id: Some("req-abc-123".into()),
+        }
+    );
+    assert_eq!(
+        service.to_string(),
+        "HTTP 400 DMS.00400021: Invalid node_cnt (request id req-abc-123)"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,139 @@
+//! Credentials, and the rule that secrets never show up in `Debug`, `Display` or errors.
+
+use std::fmt;
+
+/// A secret string (secret key, security token, password, IAM token). Its `Debug` and
+/// `Display` print `***`; [`Secret::expose`] is the only way to the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value. Keep it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the secret is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+
+/// How requests are authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// AK/SK: every request is signed with SDK-HMAC-SHA256. With `security_token`
+    /// (temporary credentials) the token is sent, and signed, as `X-Security-Token`.
+    AkSk {
+        /// Access key id (not secret; it appears in the `Authorization` header).
+        ak: String,
+        /// Secret access key.
+        sk: Secret,
+        /// Security token of temporary credentials.
+        security_token: Option<Secret>,
+    },
+    /// An IAM token obtained elsewhere, sent as `X-Auth-Token`; nothing is signed.
+    Token(Secret),
+    /// IAM user name and password: a project-scoped token is obtained from IAM, cached and
+    /// refreshed before it expires.
+    Password(PasswordAuth),
+}
+
+/// What IAM needs for project-scoped password authentication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordAuth {
+    /// IAM user name.
+    pub user: String,
+    /// The user's password.
+    pub password: Secret,
+    /// Account (domain) name that owns the user.
+    pub domain: String,
+}
+
+impl Credentials {
+    /// AK/SK credentials.
+    pub fn ak_sk(ak: impl Into<String>, sk: impl Into<Secret>) -> Self {
+        Credentials::AkSk {
+            ak: ak.into(),
+            sk: sk.into(),
+            security_token: None,
+        }
+    }
+
+    /// Temporary AK/SK credentials with their security token.
+    pub fn temporary(
+        ak: impl Into<String>,
+        sk: impl Into<Secret>,
+        security_token: impl Into<Secret>,
+    ) -> Self {
+        Credentials::AkSk {
+            ak: ak.into(),
+            sk: sk.into(),
+            security_token: Some(security_token.into()),
+        }
+    }
+
+    /// A ready IAM token.
+    pub fn token(token: impl Into<Secret>) -> Self {
+        Credentials::Token(token.into())
+    }
+
+    /// IAM password authentication (a token is fetched and refreshed for you).
+    pub fn password(
+        domain: impl Into<String>,
+        user: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Self {
+        Credentials::Password(PasswordAuth {
+            user: user.into(),
+            password: password.into(),
+            domain: domain.into(),
+        })
+    }
+
+    /// The first empty field, if any, named for an error message.
+    pub(crate) fn empty_field(&self) -> Option<&'static str> {
+        match self {
+            Credentials::AkSk { ak, .. } if ak.trim().is_empty() => Some("access key (AK)"),
+            Credentials::AkSk { sk, .. } if sk.is_empty() => Some("secret key (SK)"),
+            Credentials::AkSk {
+                security_token: Some(t),
+                ..
+            } if t.is_empty() => Some("security token"),
+            Credentials::Token(t) if t.is_empty() => Some("IAM token"),
+            Credentials::Password(p) if p.user.trim().is_empty() => Some("IAM user name"),
+            Credentials::Password(p) if p.domain.trim().is_empty() => Some("IAM domain name"),
+            Credentials::Password(p) if p.password.is_empty() => Some("IAM password"),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Error replies: one shape for every 4xx/5xx, and the details one method call away.
+//!
+//! The service answers errors with `{"error_code": ..., "error_msg": ...}`. Like the official
+//! SDK, this client also understands `errorCode`/`errorMsg` and `code`/`message`, and keeps a
+//! body that is not JSON as text (in `error_msg`). [`normalize_error_reply`] (run by the
+//! `exec` hook) rewrites such replies into the documented shape before the generated code reads
+//! them, so they arrive as [`Error::ErrorResponse`] with status and headers intact.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::types::ErrorBody;
+
+/// Response header carrying the service's request id.
+pub const X_REQUEST_ID: &str = "x-request-id";
+/// At most this much of an error body is kept.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What a failed call says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    /// HTTP status of the reply.
+    pub status: StatusCode,
+    /// The service's error code, e.g. `DMS.00400021`.
+    pub error_code: Option<String>,
+    /// The service's message (or the body's text when it was not JSON).
+    pub error_msg: Option<String>,
+    /// The `X-Request-Id` response header, for support cases.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status.as_u16())?;
+        if let Some(code) = &self.error_code {
+            write!(f, " {code}")?;
+        }
+        if let Some(msg) = &self.error_msg {
+            write!(f, ": {msg}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// [`ServiceError`] from the error of a call.
+pub trait ServiceErrorExt {
+    /// Status, error code, message and request id, when the error came from a reply.
+    fn service_error(&self) -> Option<ServiceError>;
+}
+
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+impl ServiceErrorExt for Error<ErrorBody> {
+    fn service_error(&self) -> Option<ServiceError> {
+        match self {
+            Error::ErrorResponse(reply) => Some(ServiceError {
+                status: reply.status(),
+                error_code: reply.error_code.clone(),
+                error_msg: reply.error_msg.clone(),
+                request_id: request_id(reply.headers()),
+            }),
+            Error::UnexpectedResponse(reply) => Some(ServiceError {
+                status: reply.status(),
+                error_code: None,
+                error_msg: None,
+                request_id: request_id(reply.headers()),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// For a 4xx/5xx reply, the body rewritten as `{error_code, error_msg}`; other replies
+/// are returned untouched.
+pub(crate) async fn normalize_error_reply(
+    response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let body = read_capped(response).await?;
+    let normalized = error_body(&body);
+
+    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut rebuilt = http::Response::new(serde_json::to_vec(&normalized).unwrap_or_default());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+async fn read_capped(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_BODY {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+/// The documented error body for the bytes of an error reply.
+pub(crate) fn error_body(body: &[u8]) -> Value {
+    let parsed: Option<Map<String, Value>> = serde_json::from_slice(body).ok();
+    let (code, msg) = match &parsed {
+        Some(object) => (
+            first_text(object, &["error_code", "errorCode", "code"]),
+            first_text(object, &["error_msg", "errorMsg", "message"]),
+        ),
+        None => (None, None),
+    };
+    let msg = match (code.is_some(), msg) {
+        (_, Some(msg)) => Some(msg),
+        // No message under any known key: keep what was sent, as text.
+        (false, None) if !body.is_empty() => Some(String::from_utf8_lossy(body).into_owned()),
+        (_, None) => None,
+    };
+    let mut out = Map::new();
+    if let Some(code) = code {
+        out.insert("error_code".into(), Value::String(code));
+    }
+    if let Some(msg) = msg {
+        out.insert("error_msg".into(), Value::String(msg));
+    }
+    Value::Object(out)
+}
+
+fn first_text(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| match object.get(*key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_known_key_pair_and_plain_text() {
+        let cases = [
+            (
+                r#"{"error_code":"DMS.1","error_msg":"m"}"#,
+                json!({"error_code":"DMS.1","error_msg":"m"}),
+            ),
+            (
+                r#"{"errorCode":"DMS.2","errorMsg":"m2"}"#,
+                json!({"error_code":"DMS.2","error_msg":"m2"}),
+            ),
+            (
+                r#"{"code":"APIGW.0101","message":"m3"}"#,
+                json!({"error_code":"APIGW.0101","error_msg":"m3"}),
+            ),
+            (r#"{"code":401}"#, json!({"error_code":"401"})),
+            (
+                "<html>bad gateway</html>",
+                json!({"error_msg":"<html>bad gateway</html>"}),
+            ),
+            (
+                r#"{"something":"else"}"#,
+                json!({"error_msg":r#"{"something":"else"}"#}),
+            ),
+            ("", json!({})),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(error_body(body.as_bytes()), expected, "{body}");
+        }
+    }
+}
