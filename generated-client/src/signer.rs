@@ -117,10 +117,11 @@ pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) ->
     }
 
     let (canonical_headers, signed_headers) = canonical_headers(&headers);
-    let payload = if unsigned_body {
-        UNSIGNED_PAYLOAD.to_owned()
-    } else {
-        hex_sha256(request.body)
+    // As the SDK: an empty body always hashes as empty; otherwise an X-Sdk-Content-Sha256
+    // header (UNSIGNED-PAYLOAD, or a precomputed hash) stands for the body.
+    let payload = match find(&headers, CONTENT_SHA256_HEADER) {
+        Some(given) if !request.body.is_empty() => given.to_owned(),
+        _ => hex_sha256(request.body),
     };
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sends the example's request to a stand-in that verifies the signature with the official
+# Python SDK's signer (huaweicloudsdkcore), for ordinary ids and ids that need
+# percent-encoding, with AK/SK and with AK/SK + security token; and checks that a wrong SK
+# is refused. Needs python3 with venv and access to PyPI.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+venv="$root/target/official-sdk-venv"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import huaweicloudsdkcore" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "huaweicloudsdkcore==3.1.219"
+fi
+
+cargo build --quiet -p generated-client --example enable_smart_connect
+example="$root/target/debug/examples/enable_smart_connect"
+
+port_file=$(mktemp)
+wrong_sk_err=$(mktemp)
+"$venv/bin/python" "$here/verify_server.py" HPUAEXAMPLEAK0000001 ExampleSecretKey0123456789abcdefghijklmn "$port_file" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -f "$port_file" "$wrong_sk_err"' EXIT
+for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+port=$(cat "$port_file")
+
+run() {  # run INSTANCE_ID EXPECTED_STDOUT [extra env...]
+  local id=$1 want=$2; shift 2
+  local got
+  got=$(env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 \
+    HUAWEICLOUD_SDK_SK=ExampleSecretKey0123456789abcdefghijklmn \
+    HUAWEICLOUD_SDK_PROJECT_ID=proj-0123456789 DMS_ENDPOINT="http://127.0.0.1:$port" \
+    DMS_INSTANCE_ID="$id" DMS_NODE_CNT=2 "$@" "$example")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: instance id '$id': got '$got', want '$want'" >&2
+    exit 1
+  fi
+  echo "ok: instance id '$id' ${*:-}"
+}
+
+for id in inst-1 "a b:c@d" "50%" "a/b?c#d" "ünïcødé" "x+y=z&w"; do
+  run "$id" "job_id=job-verified connector_id=$id"
+  run "$id" "job_id=job-verified-with-security-token connector_id=$id" \
+    HUAWEICLOUD_SDK_SECURITY_TOKEN=temporary-security-token-value
+done
+
+# A wrong secret key must be refused by the official signer's check.
+if env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 HUAWEICLOUD_SDK_SK=wrong-secret \
+    HUAWEICLOUD_SDK_PROJECT_ID=proj-0123456789 DMS_ENDPOINT="http://127.0.0.1:$port" \
+    DMS_INSTANCE_ID=inst-1 "$example" 2>"$wrong_sk_err"; then
+  echo "FAIL: a wrong SK was accepted" >&2
+  exit 1
+fi
+grep -q "status=401 error_code=APIGW.0301 error_msg=signature mismatch request_id=req-official-signer" "$wrong_sk_err"
+echo "ok: a wrong SK is refused"
