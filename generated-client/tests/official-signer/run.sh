@@ -17,7 +17,7 @@ example="$root/target/debug/examples/enable_smart_connect"
 
 port_file=$(mktemp)
 wrong_sk_err=$(mktemp)
-"$venv/bin/python" "$here/verify_server.py" HPUAEXAMPLEAK0000001 ExampleSecretKey0123456789abcdefghijklmn "$port_file" &
+"$venv/bin/python" "$here/verify_server.py" HPUAEXAMPLEAK0000001 ExampleSecretKey0123456789abcdefghijklmn "$port_file" "$here/../data/official-sdk-wire-request.json" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$port_file" "$wrong_sk_err"' EXIT
 for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
@@ -52,3 +52,14 @@ if env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 HUAWEICLOUD_SDK_S
 fi
 grep -q "status=401 error_code=APIGW.0301 error_msg=signature mismatch request_id=req-official-signer" "$wrong_sk_err"
 echo "ok: a wrong SK is refused"
+
+# The comparison with the official SDK's request can fail: node_cnt 3 is not what it sent.
+if env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 \
+    HUAWEICLOUD_SDK_SK=ExampleSecretKey0123456789abcdefghijklmn \
+    HUAWEICLOUD_SDK_PROJECT_ID=proj-0123456789 DMS_ENDPOINT="http://127.0.0.1:$port" \
+    DMS_INSTANCE_ID=inst-1 DMS_NODE_CNT=3 "$example" 2>"$wrong_sk_err"; then
+  echo "FAIL: a body unlike the official SDK's was accepted" >&2
+  exit 1
+fi
+grep -q "status=400 .*body differs from the official SDK's" "$wrong_sk_err"
+echo "ok: the comparison with the official SDK's request catches a different body"

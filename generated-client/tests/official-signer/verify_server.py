@@ -5,7 +5,10 @@ It rebuilds each request as it arrived on the wire into a huaweicloudsdkcore Sdk
 signs it with huaweicloudsdkcore.signer.Signer and the known AK/SK, and compares the
 Authorization header. A match answers 200 with {job_id, connector_id} (connector_id is the
 decoded instance id, so the caller can check the path survived); anything else answers 401
-with an error body. Usage: verify_server.py AK SK PORT_FILE
+with an error body. For instance id "inst-1" the request must also match, in body (as JSON),
+path, content type and X-Project-Id, what the official Python SDK sent for the same call
+(official-sdk-wire-request.json); a difference answers 400.
+Usage: verify_server.py AK SK PORT_FILE OFFICIAL_WIRE_JSON
 """
 
 import json
@@ -17,8 +20,23 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-AK, SK, PORT_FILE = sys.argv[1], sys.argv[2], sys.argv[3]
-PATH_PREFIX = "/v2/"
+AK, SK, PORT_FILE, OFFICIAL = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+with open(OFFICIAL) as f:
+    OFFICIAL_REQUEST = json.load(f)["request"]
+
+
+def differs_from_official(target, headers, body):
+    official_headers = {k.lower(): v for k, v in OFFICIAL_REQUEST["headers"]}
+    checks = [
+        ("path", urlsplit(target).path, OFFICIAL_REQUEST["path"]),
+        ("body", json.loads(body or b"null"), json.loads(OFFICIAL_REQUEST["body"])),
+        ("content type", headers.get("Content-Type"), official_headers["content-type"]),
+        ("X-Project-Id", headers.get("X-Project-Id"), official_headers["x-project-id"]),
+    ]
+    for what, ours, theirs in checks:
+        if ours != theirs:
+            return "%s differs from the official SDK's: %r != %r" % (what, ours, theirs)
+    return None
 
 
 def verify(method, target, headers, body):
@@ -64,6 +82,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         problem = verify("POST", self.path, self.headers, body)
+        status = 401
+        if problem is None and "/instances/inst-1/" in self.path:
+            problem = differs_from_official(self.path, self.headers, body)
+            status = 400
         if problem is None:
             segments = urlsplit(self.path).path.split("/")
             # /v2/{project_id}/instances/{instance_id}/connector
@@ -73,7 +95,6 @@ class Handler(BaseHTTPRequestHandler):
             status = 200
         else:
             reply = {"error_code": "APIGW.0301", "error_msg": problem}
-            status = 401
         data = json.dumps(reply).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
