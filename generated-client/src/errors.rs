@@ -2,7 +2,7 @@
 //!
 //! The service answers errors with `{"error_code": ..., "error_msg": ...}`. Like the official
 //! SDK, this client also understands `errorCode`/`errorMsg` and `code`/`message`, and keeps a
-//! body that is not JSON as text (in `error_msg`). [`normalize_error_reply`] (run by the
+//! body that is not JSON as text (in `error_msg`). `normalize_error_reply` (run by the
 //! `exec` hook) rewrites such replies into the documented shape before the generated code reads
 //! them, so they arrive as [`Error::ErrorResponse`] with status and headers intact.
 
