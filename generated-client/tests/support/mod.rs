@@ -90,6 +90,9 @@ pub enum Reply {
     },
     /// Close the connection after reading the request, without writing a byte.
     Hangup,
+    /// Keep the connection open after reading the request, without writing a byte, for
+    /// [`IO_TIMEOUT`] (to make the client time out).
+    Stall,
 }
 
 impl Reply {
@@ -109,7 +112,7 @@ impl Reply {
             .body(body)
     }
 
-    /// The same reply with one more header (no effect on [`Reply::Hangup`]).
+    /// The same reply with one more header (no effect on [`Reply::Hangup`] or [`Reply::Stall`]).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let Reply::Respond { headers, .. } = &mut self {
             headers.push((name.to_owned(), value.to_owned()));
@@ -117,7 +120,7 @@ impl Reply {
         self
     }
 
-    /// The same reply with `body` (no effect on [`Reply::Hangup`]).
+    /// The same reply with `body` (no effect on [`Reply::Hangup`] or [`Reply::Stall`]).
     pub fn body(mut self, new_body: impl Into<Vec<u8>>) -> Self {
         if let Reply::Respond { body, .. } = &mut self {
             *body = new_body.into();
@@ -164,6 +167,9 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// Computes the reply to each request (see [`TestServer::start_with`]).
+type Responder = dyn Fn(&RecordedRequest) -> Reply + Send + Sync;
+
 /// A running server; stops (and joins its accept thread) when dropped.
 pub struct TestServer {
     addr: SocketAddr,
@@ -175,6 +181,14 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on `127.0.0.1:0` that answers every request with `reply`.
     pub fn start(reply: Reply) -> Self {
+        Self::start_with(move |_| reply.clone())
+    }
+
+    /// Starts a server on `127.0.0.1:0` that answers each request with `respond(&request)`,
+    /// called on the connection's own thread after the request is recorded (so it may sleep
+    /// to delay the answer, or count calls to vary it).
+    pub fn start_with(respond: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> Self {
+        let respond: Arc<Responder> = Arc::new(respond);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener
             .local_addr()
@@ -187,7 +201,7 @@ impl TestServer {
         let accept_thread = {
             let requests = Arc::clone(&requests);
             let stop = Arc::clone(&stop);
-            thread::spawn(move || accept_loop(&listener, &reply, &requests, &stop))
+            thread::spawn(move || accept_loop(&listener, &respond, &requests, &stop))
         };
         TestServer {
             addr,
@@ -239,19 +253,19 @@ impl Drop for TestServer {
 
 fn accept_loop(
     listener: &TcpListener,
-    reply: &Reply,
+    respond: &Arc<Responder>,
     requests: &Arc<Mutex<Vec<RecordedRequest>>>,
     stop: &AtomicBool,
 ) {
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, _peer)) => {
-                let reply = reply.clone();
+                let respond = Arc::clone(respond);
                 let requests = Arc::clone(requests);
                 // One thread per connection, so a client that opens a connection and stays
                 // silent cannot hold up the next one.
                 thread::spawn(move || {
-                    let _ = serve(stream, &reply, &requests);
+                    let _ = serve(stream, &*respond, &requests);
                 });
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => thread::sleep(POLL),
@@ -264,7 +278,7 @@ fn accept_loop(
 /// connection quietly.
 fn serve(
     mut stream: TcpStream,
-    reply: &Reply,
+    respond: &Responder,
     requests: &Mutex<Vec<RecordedRequest>>,
 ) -> io::Result<()> {
     stream.set_nonblocking(false)?;
@@ -276,8 +290,11 @@ fn serve(
     requests
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .push(request);
-    if let Some(bytes) = reply.to_bytes() {
+        .push(request.clone());
+    let reply = respond(&request);
+    if let Reply::Stall = reply {
+        thread::sleep(IO_TIMEOUT);
+    } else if let Some(bytes) = reply.to_bytes() {
         stream.write_all(&bytes)?;
         stream.flush()?;
     }
