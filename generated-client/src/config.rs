@@ -1,6 +1,7 @@
 //! Building a [`Client`]: credentials, project, region or endpoint, timeouts. Everything is
 //! checked here, before any network traffic, and nothing here can panic.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub enum ConfigError {
     InvalidUrl {
         /// Which URL (`endpoint` or `IAM`).
         what: &'static str,
-        /// The URL as given (without any user info).
+        /// The URL as given, with any user info replaced by `***`.
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -79,7 +80,7 @@ pub enum ConfigError {
 ///     .build()?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientConfig {
     credentials: Option<Credentials>,
     project_id: Option<String>,
@@ -89,6 +90,23 @@ pub struct ClientConfig {
     connect_timeout: Duration,
     request_timeout: Duration,
     token_refresh_margin: Duration,
+}
+
+impl fmt::Debug for ClientConfig {
+    /// Secrets show as `***`, and so does user info in the endpoint URLs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = |url: &Option<String>| url.as_deref().map(shown_url);
+        f.debug_struct("ClientConfig")
+            .field("credentials", &self.credentials)
+            .field("project_id", &self.project_id)
+            .field("region", &self.region)
+            .field("endpoint", &url(&self.endpoint))
+            .field("iam_endpoint", &url(&self.iam_endpoint))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("token_refresh_margin", &self.token_refresh_margin)
+            .finish()
+    }
 }
 
 impl Default for ClientConfig {
@@ -229,7 +247,7 @@ impl ClientConfig {
                 let iam = Url::parse(&check_base_url("IAM", iam)?).map_err(|e| {
                     ConfigError::InvalidUrl {
                         what: "IAM",
-                        url: iam.to_owned(),
+                        url: shown_url(iam),
                         reason: e.to_string(),
                     }
                 })?;
@@ -280,38 +298,51 @@ impl Client {
     }
 }
 
+/// `url` for messages and `Debug`: user info (which may hold a password) replaced by `***`.
+/// A URL that does not parse, or has no authority (`user:password@host` parses as scheme
+/// `user`), loses everything up to its last `@`.
+fn shown_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if !parsed.cannot_be_a_base() => {
+            if parsed.username().is_empty() && parsed.password().is_none() {
+                return url.to_owned();
+            }
+            let _ = parsed.set_username("***");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => {
+            let start = url.find("://").map_or(0, |i| i + 3);
+            match url[start..].rfind('@') {
+                Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+                None => url.to_owned(),
+            }
+        }
+    }
+}
+
 /// Checks `url` and returns it without a trailing `/` (the generated code appends `/v2/...`).
 fn check_base_url(what: &'static str, url: &str) -> Result<String, ConfigError> {
-    let invalid = |shown: String, reason: &str| ConfigError::InvalidUrl {
+    // Never repeat a password back, not even in an error.
+    let invalid = |reason: &str| ConfigError::InvalidUrl {
         what,
-        url: shown,
+        url: shown_url(url),
         reason: reason.to_owned(),
     };
-    let parsed = Url::parse(url).map_err(|e| invalid(url.to_owned(), &e.to_string()))?;
+    let parsed = Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        // Never repeat a password back, not even in an error.
-        let mut shown = parsed.clone();
-        let _ = shown.set_username("***");
-        let _ = shown.set_password(None);
-        return Err(invalid(
-            shown.to_string(),
-            "credentials do not belong in the URL",
-        ));
+        return Err(invalid("credentials do not belong in the URL"));
     }
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid(
-            url.to_owned(),
             "the scheme must be https (or http for local testing)",
         ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(url.to_owned(), "there is no host"));
+        return Err(invalid("there is no host"));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(invalid(
-            url.to_owned(),
-            "a base URL takes no query or fragment",
-        ));
+        return Err(invalid("a base URL takes no query or fragment"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
@@ -347,5 +378,31 @@ mod tests {
             !message.contains("s3cret") && !message.contains("user"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn user_info_is_hidden_even_in_urls_that_do_not_parse() {
+        for (url, shown) in [
+            (
+                "https://dms.example.test/a@b",
+                "https://dms.example.test/a@b",
+            ),
+            (
+                "https://u:s3cret@dms.example.test",
+                "https://***@dms.example.test/",
+            ),
+            (
+                "https://u:s3cret@dms example.test",
+                "https://***@dms example.test",
+            ),
+            (
+                "https://u:s3/cret@dms.example.test",
+                "https://***@dms.example.test",
+            ),
+            ("u:s3cret@dms.example.test", "***@dms.example.test"),
+            ("dms.example.test", "dms.example.test"),
+        ] {
+            assert_eq!(shown_url(url), shown, "{url}");
+        }
     }
 }
