@@ -67,7 +67,12 @@ async fn main() -> ExitCode {
         specification: var("DMS_SPECIFICATION"),
     };
 
-    match client.enable_smart_connect(&instance_id).body(body).send().await {
+    match client
+        .enable_smart_connect(&instance_id)
+        .body(body)
+        .send()
+        .await
+    {
         Ok(reply) => {
             println!(
                 "job_id={} connector_id={}",

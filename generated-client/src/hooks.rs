@@ -117,6 +117,12 @@ impl ClientHooks<HookState> for Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Auth::Iam(source) = &self.inner.auth
+        {
+            // A revoked token would otherwise be sent until it nears expiry.
+            source.forget().await;
+        }
         errors::normalize_error_reply(response).await
     }
 }

@@ -122,6 +122,11 @@ impl TokenSource {
         Ok(token)
     }
 
+    /// Drops the cached token (the service refused it), so the next call fetches a new one.
+    pub(crate) async fn forget(&self) {
+        *self.cached.lock().await = None;
+    }
+
     async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, IamError> {
         let url = self.url.as_str().to_owned();
         let body = json!({

@@ -433,3 +433,26 @@ fn iam_time_has_the_format_iam_uses() {
     let at = OffsetDateTime::from_unix_timestamp(1_796_011_200).expect("a valid timestamp");
     assert_eq!(iam_time(at), "2026-11-30T04:00:00.000000Z");
 }
+
+#[tokio::test]
+async fn a_token_the_service_refuses_is_dropped_and_fetched_again() {
+    let iam = issuing_iam(3600);
+    // DMS refuses the first call (a revoked token), then accepts.
+    let calls = AtomicUsize::new(0);
+    let dms = TestServer::start_with(move |_| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::json(
+                401,
+                r#"{"error_code":"APIGW.0307","error_msg":"token expired"}"#,
+            )
+        } else {
+            Reply::json(200, DMS_REPLY)
+        }
+    });
+    let client = client(&iam, &dms, Duration::from_secs(60));
+    let refused = call(&client).await;
+    assert!(matches!(refused, Err(Error::ErrorResponse(ref r)) if r.status() == 401));
+    call_ok(&client).await;
+    assert_eq!(iam.requests().len(), 2, "the refused token was not reused");
+    assert_eq!(tokens_seen(&dms), ["token-1", "token-2"]);
+}
