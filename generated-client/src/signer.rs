@@ -13,7 +13,7 @@
 //! 3. signature: hex HMAC-SHA256 keyed with the SK over the string to sign.
 
 use std::fmt::Write as _;
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -74,9 +74,26 @@ impl std::fmt::Debug for Signed {
     }
 }
 
-/// `time` as `X-Sdk-Date` wants it: `20240102T030405Z`.
+/// `0000-01-01T00:00:00Z` in seconds since the Unix epoch: the earliest `X-Sdk-Date`.
+const EARLIEST_SDK_DATE: i64 = -62_167_219_200;
+/// `9999-12-31T23:59:59Z` in seconds since the Unix epoch: the latest `X-Sdk-Date`.
+const LATEST_SDK_DATE: i64 = 253_402_300_799;
+
+/// `time` as `X-Sdk-Date` wants it: `20240102T030405Z`. A time outside the years 0000-9999
+/// (a clock gone wrong) is clamped into them, so the format holds and nothing panics.
 pub fn sdk_date(time: SystemTime) -> String {
-    let utc = time::OffsetDateTime::from(time);
+    let seconds = match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            // Round down: half a second before the epoch is 23:59:59.
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
+        }
+    };
+    let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
+    let utc = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         utc.year(),
@@ -95,7 +112,8 @@ pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) ->
     let mut headers: Vec<(String, String)> = request.headers.to_vec();
 
     let date = match find(&headers, DATE_HEADER) {
-        Some(date) => date.to_owned(),
+        // Trimmed, as it reaches the server (and as the canonical header has it).
+        Some(date) => date.trim().to_owned(),
         None => {
             let date = sdk_date(now);
             headers.push((DATE_HEADER.to_owned(), date.clone()));
@@ -117,10 +135,11 @@ pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) ->
     }
 
     let (canonical_headers, signed_headers) = canonical_headers(&headers);
-    // As the SDK: an empty body always hashes as empty; otherwise an X-Sdk-Content-Sha256
-    // header (UNSIGNED-PAYLOAD, or a precomputed hash) stands for the body.
-    let payload = match find(&headers, CONTENT_SHA256_HEADER) {
-        Some(given) if !request.body.is_empty() => given.to_owned(),
+    // As the SDK: an empty body always hashes as empty; otherwise a non-empty
+    // X-Sdk-Content-Sha256 header (UNSIGNED-PAYLOAD, or a precomputed hash), trimmed as it
+    // reaches the server, stands for the body.
+    let payload = match find(&headers, CONTENT_SHA256_HEADER).map(str::trim) {
+        Some(given) if !given.is_empty() && !request.body.is_empty() => given.to_owned(),
         _ => hex_sha256(request.body),
     };
     let canonical_request = format!(
