@@ -32,15 +32,22 @@ pub struct Settings {
 
 impl Settings {
     /// The settings `generated-client` is built with: hooks and their state in
-    /// `crate::hooks`, and `NodeCount` as the hand-written checked number.
+    /// `crate::hooks`, `NodeCount` as the hand-written checked number and `PathSegment` as
+    /// the checked path parameter.
     pub fn generated_client() -> Self {
         Settings {
             inner_type: Some("crate::hooks::HookState".into()),
             hooks_required: true,
-            replacements: vec![Replacement {
-                schema: "NodeCount".into(),
-                rust_type: "crate::NodeCount".into(),
-            }],
+            replacements: vec![
+                Replacement {
+                    schema: "NodeCount".into(),
+                    rust_type: "crate::NodeCount".into(),
+                },
+                Replacement {
+                    schema: "PathSegment".into(),
+                    rust_type: "crate::PathSegment".into(),
+                },
+            ],
         }
     }
 

@@ -19,6 +19,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
@@ -192,7 +193,19 @@ fn sign(request: &mut reqwest::Request, ak: &str, sk: &Secret) -> HookResult<()>
         (Some(host), None) => host.to_owned(),
         (None, _) => return Err("the URL has no host".into()),
     };
-    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    // Percent-decoding only: `+` stays `+` (form decoding would read a space), as an
+    // SDK-style server reads it.
+    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let query: Vec<(String, String)> = url
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key), decode(value))
+        })
+        .collect();
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
         let value = value

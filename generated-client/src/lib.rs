@@ -39,6 +39,7 @@ mod generated;
 pub mod hooks;
 pub mod iam;
 mod node_count;
+mod path_segment;
 mod raw;
 pub mod regions;
 pub mod signer;
@@ -51,6 +52,7 @@ pub use credentials::{Credentials, Secret};
 pub use errors::{ServiceError, ServiceErrorExt};
 pub use generated::*;
 pub use node_count::{NodeCount, NodeCountError};
+pub use path_segment::{PathSegment, PathSegmentError};
 pub use regions::{Cloud, REGIONS, Region};
 
 impl Client {

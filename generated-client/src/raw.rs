@@ -4,7 +4,7 @@ use progenitor_client::{ClientHooks, OperationInfo, ResponseValue, encode_path};
 use reqwest::header::{ACCEPT, HeaderValue};
 
 use crate::types::{CreateConnectorResp, ErrorBody};
-use crate::{Client, Error};
+use crate::{Client, Error, PathSegment};
 
 impl Client {
     /// Sends `body` as it is to `POST /v2/{project_id}/instances/{instance_id}/connector`,
@@ -17,11 +17,16 @@ impl Client {
         instance_id: &str,
         body: &serde_json::Value,
     ) -> Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>> {
+        let segment =
+            |name: &str, value: &str| PathSegment::new(value).map_err(|e| format!("{name}: {e}"));
+        let (project_id, instance_id) = segment("project_id", project_id)
+            .and_then(|p| Ok((p, segment("instance_id", instance_id)?)))
+            .map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/v2/{}/instances/{}/connector",
             self.baseurl,
-            encode_path(project_id),
-            encode_path(instance_id),
+            encode_path(project_id.as_str()),
+            encode_path(instance_id.as_str()),
         );
         let mut request = self
             .client

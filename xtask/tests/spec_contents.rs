@@ -53,11 +53,17 @@ fn table_1_path_parameters() {
         ("instance_id", "Instance ID."),
     ];
     assert_eq!(params.len(), rows.len());
+    // Both are Strings; PathSegment is a string that stays one path segment.
+    let segment = at(&spec, "/components/schemas/PathSegment");
+    assert_eq!(segment["type"], "string");
     for (param, (name, description)) in params.iter().zip(rows) {
         assert_eq!(param["name"], name);
         assert_eq!(param["in"], "path");
         assert_eq!(param["required"], true, "{name} is mandatory");
-        assert_eq!(param["schema"]["type"], "string", "{name}");
+        assert_eq!(
+            param["schema"]["$ref"], "#/components/schemas/PathSegment",
+            "{name}"
+        );
         assert_eq!(param["description"], description, "{name}");
     }
 }
