@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use generated_client::signer::{self, RequestParts, Signed};
-use generated_client::{ClientConfig, Credentials, Error};
+use generated_client::{Client, ClientConfig, Credentials, Error};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -514,13 +514,13 @@ fn an_encoded_slash_signs_like_a_slash() {
 }
 
 /// Whether URL parsing would change the path for this path parameter (a `\\` is a `/` to
-/// it, and the hooks refuse the extra segment).
+/// it); `PathSegment` refuses these.
 fn resolved_away(id: &str) -> bool {
     matches!(id, "" | "." | "..") || id.contains('\\')
 }
 
-#[test]
-fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
+/// A blocking runtime, a test server answering success, and an AK/SK client for it.
+fn ak_sk_client() -> (tokio::runtime::Runtime, TestServer, Client) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -532,6 +532,12 @@ fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
         .endpoint(server.base_url())
         .build()
         .expect("a valid configuration");
+    (runtime, server, client)
+}
+
+#[test]
+fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
+    let (runtime, server, client) = ak_sk_client();
     let ids = prop_oneof![
         "(?s).{0,10}",
         "[./\\\\%?# ]{0,4}",
@@ -574,17 +580,7 @@ fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
 
 #[test]
 fn a_backslash_alone_is_refused_before_sending() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let server = TestServer::start(Reply::json(200, r#"{"job_id":"j","connector_id":"c"}"#));
-    let client = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id("proj-0123456789")
-        .endpoint(server.base_url())
-        .build()
-        .expect("a valid configuration");
+    let (runtime, server, client) = ak_sk_client();
     for id in ["a\\b", "\\", "x\\", "\\..", "..\\"] {
         let result = runtime.block_on(client.enable_smart_connect(id).send());
         assert!(
@@ -603,17 +599,7 @@ fn a_backslash_alone_is_refused_before_sending() {
 /// `PathSegment` refuses such values before the URL is built.
 #[test]
 fn a_backslash_next_to_a_dot_segment_is_refused() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let server = TestServer::start(Reply::json(200, r#"{"job_id":"j","connector_id":"c"}"#));
-    let client = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id("proj-0123456789")
-        .endpoint(server.base_url())
-        .build()
-        .expect("a valid configuration");
+    let (runtime, server, client) = ak_sk_client();
     for id in [
         ".\\x",
         "x\\..\\y",
