@@ -7,9 +7,7 @@
 //!
 //! 1. removes progenitor's `api-version` header (the DMS API does not define it);
 //! 2. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
-//! 3. refuses a URL whose path lost or gained segments while parsing (a path parameter of
-//!    `.`, `..`, or with `\`), so a value can never point the request elsewhere;
-//! 4. authenticates: signs with AK/SK (after everything else is final, so what is signed is
+//! 3. authenticates: signs with AK/SK (after everything else is final, so what is signed is
 //!    what is sent), or adds `X-Auth-Token`.
 //!
 //! `exec` sends the request and, for 4xx/5xx replies, rewrites the body into the documented
@@ -104,9 +102,9 @@ impl ClientHooks<HookState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        prepare(self, request, info).await.map_err(|e| match e {
+        prepare(self, request).await.map_err(|e| match e {
             HookError::Invalid(message) => Error::InvalidRequest(message),
             HookError::Iam(e) => Error::Custom(e.to_string()),
         })
@@ -142,11 +140,7 @@ impl From<String> for HookError {
     }
 }
 
-async fn prepare(
-    client: &Client,
-    request: &mut reqwest::Request,
-    info: &OperationInfo,
-) -> Result<(), HookError> {
+async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
     headers.remove(API_VERSION);
@@ -154,7 +148,6 @@ async fn prepare(
     if let Some(project_id) = &state.project_id {
         headers.insert(X_PROJECT_ID, header_value("the project id", project_id)?);
     }
-    check_path_shape(client.baseurl(), request.url(), info)?;
 
     match &state.auth {
         Auth::None => {}
@@ -247,39 +240,4 @@ fn lower(name: &'static str) -> &'static str {
         signer::CONTENT_SHA256_HEADER => "x-sdk-content-sha256",
         _ => "authorization",
     }
-}
-
-/// Number of path segments each operation adds to the base URL's path.
-fn operation_segments(operation_id: &str) -> Option<usize> {
-    match operation_id {
-        // /v2/{project_id}/instances/{instance_id}/connector
-        "create_connector" | "create_connector_raw" => Some(5),
-        _ => None,
-    }
-}
-
-/// Refuses a URL whose path does not have the operation's segments after the base path,
-/// or has an empty one: a path parameter of `.`, `..` or with `\` is resolved away by URL
-/// parsing, and an empty one leaves `//`.
-fn check_path_shape(baseurl: &str, url: &reqwest::Url, info: &OperationInfo) -> HookResult<()> {
-    let Some(expected) = operation_segments(info.operation_id) else {
-        return Ok(());
-    };
-    let base_segments = reqwest::Url::parse(baseurl)
-        .ok()
-        .and_then(|u| {
-            u.path_segments()
-                .map(|s| s.filter(|s| !s.is_empty()).count())
-        })
-        .unwrap_or(0);
-    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-    let operation_part = segments.get(base_segments..).unwrap_or_default();
-    if operation_part.len() != expected || operation_part.iter().any(|s| s.is_empty()) {
-        return Err(format!(
-            "a path parameter of {} is empty, \".\", \"..\" or contains \"\\\", which would change the request path (it became {})",
-            info.operation_id,
-            url.path()
-        ));
-    }
-    Ok(())
 }
