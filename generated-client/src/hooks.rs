@@ -57,20 +57,11 @@ pub(crate) enum Auth {
 }
 
 /// State the hooks work with; every [`Client`] carries one. Its `Debug` shows no secret.
-#[derive(Clone, Debug)]
+/// The default sends no project header and does not authenticate.
+#[derive(Clone, Debug, Default)]
 pub struct HookState {
     project_id: Option<String>,
     auth: Auth,
-}
-
-impl Default for HookState {
-    /// No project header, no authentication.
-    fn default() -> Self {
-        HookState {
-            project_id: None,
-            auth: Auth::None,
-        }
-    }
 }
 
 impl HookState {
@@ -222,22 +213,14 @@ fn sign(request: &mut reqwest::Request, ak: &str, sk: &Secret) -> HookResult<()>
     };
     let signed = signer::sign(&parts, ak, sk.expose().as_bytes(), SystemTime::now());
     for (name, value) in signed.headers {
-        let mut value = header_value(name, &value)?;
-        if name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+        // from_bytes lower-cases the signer's `X-Sdk-Date` style names.
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("the signer produced an invalid header name {name:?}"))?;
+        let mut value = header_value(name.as_str(), &value)?;
+        if name == AUTHORIZATION {
             value.set_sensitive(true);
         }
-        request
-            .headers_mut()
-            .insert(HeaderName::from_static(lower(name)), value);
+        request.headers_mut().insert(name, value);
     }
     Ok(())
-}
-
-/// The static lower-case form of the signer's header names.
-fn lower(name: &'static str) -> &'static str {
-    match name {
-        signer::DATE_HEADER => "x-sdk-date",
-        signer::CONTENT_SHA256_HEADER => "x-sdk-content-sha256",
-        _ => "authorization",
-    }
 }
