@@ -56,6 +56,9 @@ pub enum Error {
         /// The panic payload, when it was a string.
         message: String,
     },
+    /// The generation settings name something that is not a Rust path.
+    #[error("invalid codegen settings: {0:?} is not a Rust path: {1}")]
+    Settings(String, String),
     /// progenitor produced tokens that do not parse as a Rust file.
     #[error("{name}: progenitor produced code that does not parse: {message}")]
     Unparseable {

@@ -51,7 +51,7 @@ impl Settings {
         }
     }
 
-    fn progenitor(&self, name: &str) -> Result<GenerationSettings, Error> {
+    fn progenitor(&self) -> Result<GenerationSettings, Error> {
         let mut settings = GenerationSettings::new();
         settings
             .with_interface(InterfaceStyle::Builder)
@@ -62,7 +62,7 @@ impl Settings {
                 HooksMode::Optional
             });
         if let Some(inner) = &self.inner_type {
-            settings.with_inner_type(rust_path(name, inner)?);
+            settings.with_inner_type(rust_path(inner)?);
         }
         for replacement in &self.replacements {
             settings.with_replacement(
@@ -75,13 +75,10 @@ impl Settings {
     }
 }
 
-fn rust_path(name: &str, path: &str) -> Result<proc_macro2::TokenStream, Error> {
+fn rust_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {
     syn::parse_str::<syn::Path>(path)
         .map(|p| quote::quote!(#p))
-        .map_err(|e| Error::Progenitor {
-            name: name.to_owned(),
-            message: format!("setting names {path:?}, which is not a Rust path: {e}"),
-        })
+        .map_err(|e| Error::Settings(path.to_owned(), e.to_string()))
 }
 
 /// Reads the spec at `path` and generates the client; `name` is how the spec is named in
@@ -109,7 +106,7 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         });
     }
 
-    let progenitor_settings = settings.progenitor(name)?;
+    let progenitor_settings = settings.progenitor()?;
     let tokens = catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&progenitor_settings).generate_tokens(&loaded.spec)
     }))
