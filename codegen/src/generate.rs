@@ -32,11 +32,11 @@ pub struct Settings {
 
 impl Settings {
     /// The settings `generated-client` is built with: hooks and their state in
-    /// `crate::hooks`, `NodeCount` as the hand-written checked number and `PathSegment` as
+    /// `crate::transport`, `NodeCount` as the hand-written checked number and `PathSegment` as
     /// the checked path parameter.
     pub fn generated_client() -> Self {
         Settings {
-            inner_type: Some("crate::hooks::HookState".into()),
+            inner_type: Some("crate::transport::HookState".into()),
             hooks_required: true,
             replacements: vec![
                 Replacement {

@@ -33,7 +33,7 @@ fn replaced_type_and_required_hooks() {
     )
     .unwrap();
     assert!(code.contains("crate::NodeCount"), "replacement not applied");
-    assert!(code.contains("Client: ClientHooks<crate::hooks::HookState>"));
+    assert!(code.contains("Client: ClientHooks<crate::transport::HookState>"));
     insta::assert_snapshot!(code);
 }
 

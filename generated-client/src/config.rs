@@ -8,10 +8,10 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::Client;
-use crate::credentials::{Credentials, Secret};
-use crate::hooks::{Auth, HookState};
-use crate::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
+use crate::auth::credentials::{Credentials, Secret};
+use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
 use crate::regions::{Region, UnknownRegion};
+use crate::transport::hooks::{Auth, HookState};
 
 /// How long to wait for a TCP + TLS connection (default).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

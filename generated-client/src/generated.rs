@@ -316,7 +316,7 @@ Version: v2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::HookState,
+    pub(crate) inner: crate::transport::HookState,
 }
 impl Client {
     /// Create a new client.
@@ -324,7 +324,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::HookState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::transport::HookState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -343,7 +343,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::HookState,
+        inner: crate::transport::HookState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -352,7 +352,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::HookState> for Client {
+impl ClientInfo<crate::transport::HookState> for Client {
     fn api_version() -> &'static str {
         "v2"
     }
@@ -362,7 +362,7 @@ impl ClientInfo<crate::hooks::HookState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::HookState {
+    fn inner(&self) -> &crate::transport::HookState {
         &self.inner
     }
 }
@@ -370,7 +370,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::HookState>,
+        Client: ClientHooks<crate::transport::HookState>,
     {}
 };
 impl Client {

@@ -30,19 +30,19 @@
 //! # }
 //! ```
 
+mod auth;
 mod config;
-pub mod credentials;
 pub mod errors;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 mod generated;
-pub mod hooks;
-pub mod iam;
-mod node_count;
-mod path_segment;
 mod raw;
 pub mod regions;
-pub mod signer;
+mod transport;
+mod values;
+
+pub use auth::{credentials, iam, signer};
+pub use transport::hooks;
 
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK,
@@ -51,9 +51,8 @@ pub use config::{
 pub use credentials::{Credentials, Secret};
 pub use errors::{ServiceError, ServiceErrorExt};
 pub use generated::*;
-pub use node_count::{NodeCount, NodeCountError};
-pub use path_segment::{PathSegment, PathSegmentError};
 pub use regions::{Cloud, REGIONS, Region};
+pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
 
 impl Client {
     /// `create_connector` for the configured project: fills in `project_id`, so only the

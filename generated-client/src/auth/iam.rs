@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
-use crate::credentials::{PasswordAuth, Secret};
+use crate::auth::credentials::{PasswordAuth, Secret};
 
 /// Fetch a new token when the cached one expires within this margin (default).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(15 * 60);

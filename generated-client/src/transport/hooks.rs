@@ -21,9 +21,9 @@ use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
-use crate::credentials::Secret;
-use crate::iam::{IamError, TokenSource};
-use crate::signer::{self, RequestParts};
+use crate::auth::credentials::Secret;
+use crate::auth::iam::{IamError, TokenSource};
+use crate::auth::signer::{self, RequestParts};
 use crate::{Client, Error, errors};
 
 /// The header progenitor adds to every request with the spec's `info.version`.
