@@ -191,7 +191,11 @@ async fn wait_running(caller: &Caller, instance: &str) -> Value {
 
 async fn job_status(caller: &Caller, job_id: &str) -> Value {
     let answer = caller
-        .call("GET", &format!("/instances/{INSTANCE}/tasks/{job_id}"), None)
+        .call(
+            "GET",
+            &format!("/instances/{INSTANCE}/tasks/{job_id}"),
+            None,
+        )
         .await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(answer.body["task_count"], "1");
@@ -210,7 +214,12 @@ async fn enable(dms: &LocalDms) -> String {
         .await
         .expect("enable is accepted")
         .into_inner();
-    assert!(reply.connector_id.as_deref().is_some_and(|id| id.len() == 36));
+    assert!(
+        reply
+            .connector_id
+            .as_deref()
+            .is_some_and(|id| id.len() == 36)
+    );
     reply.job_id.expect("a job id")
 }
 
@@ -278,7 +287,11 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
     assert_eq!(busy.body["status"], "EXTENDING");
     assert_eq!(job_status(&caller, &job).await, "EXECUTING");
     let again = caller
-        .call("POST", &format!("{instance_path}/connector"), Some(&json!({})))
+        .call(
+            "POST",
+            &format!("{instance_path}/connector"),
+            Some(&json!({})),
+        )
         .await;
     assert_eq!(again.status, 400);
     assert_eq!(again.body, error_body("DMS.00400026", BUSY_BODY));
@@ -309,7 +322,10 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
     for (n, task) in example_tasks().iter().enumerate() {
         let created = caller.call("POST", &tasks_path, Some(task)).await;
         assert_eq!(created.status, 200, "{created:?}");
-        assert_eq!(created.body["task_name"], format!("smart-connect-{}", n + 1));
+        assert_eq!(
+            created.body["task_name"],
+            format!("smart-connect-{}", n + 1)
+        );
         assert!(created.body["create_time"].is_i64());
         ids.push(created.body["id"].as_str().unwrap().to_owned());
     }
@@ -336,16 +352,19 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
     let task = format!("{tasks_path}/{}", ids[0]);
     let pause = caller.call("PUT", &format!("{task}/pause"), None).await;
     assert_eq!((pause.status, &pause.body), (204, &Value::Null));
-    assert_eq!(caller.call("GET", &task, None).await.body["status"], "PAUSED");
+    assert_eq!(
+        caller.call("GET", &task, None).await.body["status"],
+        "PAUSED"
+    );
     let pause_again = caller.call("PUT", &format!("{task}/pause"), None).await;
     assert_eq!(pause_again.status, 400);
     let resume = caller.call("PUT", &format!("{task}/resume"), None).await;
     assert_eq!(resume.status, 204);
-    assert_eq!(caller.call("GET", &task, None).await.body["status"], "RUNNING");
-    let restart_path = format!(
-        "/instances/{INSTANCE}/connector/tasks/{}/restart",
-        ids[1]
+    assert_eq!(
+        caller.call("GET", &task, None).await.body["status"],
+        "RUNNING"
     );
+    let restart_path = format!("/instances/{INSTANCE}/connector/tasks/{}/restart", ids[1]);
     let restart = caller
         .call("PUT", &format!("/kafka{restart_path}"), None)
         .await;
@@ -390,7 +409,11 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
         .call("GET", &format!("{instance_path}/tasks"), None)
         .await;
     assert_eq!(jobs.body["task_count"], "2");
-    assert_eq!(jobs.body["tasks"][0]["id"], disable_job.as_str(), "newest first");
+    assert_eq!(
+        jobs.body["tasks"][0]["id"],
+        disable_job.as_str(),
+        "newest first"
+    );
 }
 
 #[tokio::test]
@@ -456,13 +479,55 @@ async fn unknown_ids_and_paths_get_the_services_error_bodies() {
     let dms = start_signed().await;
     let caller = Caller::new(&dms);
     let cases = [
-        ("GET", "/instances/no-such-instance".to_owned(), 404, "DMS.00404022", "This instance does not exist."),
-        ("POST", "/kafka/instances/no-such-instance/delete-connector".to_owned(), 404, "DMS.00404022", "This instance does not exist."),
-        ("GET", format!("/instances/{INSTANCE}/tasks/no-such-job"), 404, "DMS.00404001", "The requested URL does not exist."),
-        ("GET", format!("/instances/{INSTANCE}/connector/tasks/no-such-task"), 404, "DMS.00404001", "The requested URL does not exist."),
-        ("PUT", format!("/instances/{INSTANCE}/connector/tasks/no-such-task/pause"), 404, "DMS.00404001", "The requested URL does not exist."),
-        ("GET", format!("/instances/{INSTANCE}/nothing-here"), 404, "DMS.00404001", "The requested URL does not exist."),
-        ("DELETE", format!("/instances/{INSTANCE}"), 405, "DMS.00405001", "This request method is not allowed."),
+        (
+            "GET",
+            "/instances/no-such-instance".to_owned(),
+            404,
+            "DMS.00404022",
+            "This instance does not exist.",
+        ),
+        (
+            "POST",
+            "/kafka/instances/no-such-instance/delete-connector".to_owned(),
+            404,
+            "DMS.00404022",
+            "This instance does not exist.",
+        ),
+        (
+            "GET",
+            format!("/instances/{INSTANCE}/tasks/no-such-job"),
+            404,
+            "DMS.00404001",
+            "The requested URL does not exist.",
+        ),
+        (
+            "GET",
+            format!("/instances/{INSTANCE}/connector/tasks/no-such-task"),
+            404,
+            "DMS.00404001",
+            "The requested URL does not exist.",
+        ),
+        (
+            "PUT",
+            format!("/instances/{INSTANCE}/connector/tasks/no-such-task/pause"),
+            404,
+            "DMS.00404001",
+            "The requested URL does not exist.",
+        ),
+        (
+            "GET",
+            format!("/instances/{INSTANCE}/nothing-here"),
+            404,
+            "DMS.00404001",
+            "The requested URL does not exist.",
+        ),
+        (
+            "DELETE",
+            format!("/instances/{INSTANCE}"),
+            405,
+            "DMS.00405001",
+            "This request method is not allowed.",
+        ),
     ];
     for (method, path, status, code, message) in cases {
         let answer = caller.call(method, &path, None).await;
@@ -545,7 +610,11 @@ async fn task_secrets_are_accepted_but_never_shown() {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
-    assert!(shown[0].contains("obs_bucket"), "other fields stay: {}", shown[0]);
+    assert!(
+        shown[0].contains("obs_bucket"),
+        "other fields stay: {}",
+        shown[0]
+    );
 }
 
 #[tokio::test]
@@ -556,7 +625,10 @@ async fn bad_signatures_are_refused_with_the_gateways_401() {
     let wrong_sk = Caller::new(&dms).sk(Some("not-the-secret-key"));
     let unsigned = Caller::new(&dms).sk(None);
     for (caller, why) in [
-        (&wrong_sk, "verify aksk signature fail, the signature does not match"),
+        (
+            &wrong_sk,
+            "verify aksk signature fail, the signature does not match",
+        ),
         (&unsigned, "no Authorization or X-Auth-Token header"),
     ] {
         let answer = caller.call("GET", &path, None).await;
@@ -645,11 +717,7 @@ async fn the_project_in_the_path_and_header_must_be_the_services() {
 
 #[tokio::test]
 async fn tokens_are_checked_when_configured_and_anything_goes_by_default() {
-    let dms = LocalDms::builder()
-        .token("token-ok")
-        .start()
-        .await
-        .unwrap();
+    let dms = LocalDms::builder().token("token-ok").start().await.unwrap();
     let instance = dms.instance_ids()[0].clone();
     let url = format!(
         "{}/v2/{}/instances/{instance}",
@@ -697,7 +765,9 @@ async fn too_many_requests_carries_retry_after_and_has_no_effect() {
     );
     let connector = format!("/instances/{INSTANCE}/connector");
     // Other operations pass.
-    let read = caller.call("GET", &format!("/instances/{INSTANCE}"), None).await;
+    let read = caller
+        .call("GET", &format!("/instances/{INSTANCE}"), None)
+        .await;
     assert_eq!(read.status, 200);
     for _ in 0..2 {
         let answer = caller.call("POST", &connector, Some(&json!({}))).await;
@@ -808,7 +878,9 @@ async fn the_request_log_keeps_no_secret() {
         .unwrap();
     let builder_debug = format!(
         "{:?}",
-        LocalDms::builder().credentials(AK, SK).token("a-secret-token")
+        LocalDms::builder()
+            .credentials(AK, SK)
+            .token("a-secret-token")
     );
     assert!(!builder_debug.contains(SK) && !builder_debug.contains("a-secret-token"));
     Caller::new(&dms)

@@ -231,7 +231,9 @@ pub(crate) fn unique_header<'h>(
         return Ok(None);
     };
     if values.next().is_some() {
-        return Err(sig_fail(format_args!("header {name} is sent more than once")));
+        return Err(sig_fail(format_args!(
+            "header {name} is sent more than once"
+        )));
     }
     let text = first
         .to_str()
@@ -282,8 +284,7 @@ fn check_date(date: &str, now: SystemTime) -> Result<(), Refusal> {
 
 fn check_signed_header_list(names: &[String]) -> Result<(), Refusal> {
     for name in names {
-        if name.is_empty() || name.contains('_') || name.bytes().any(|b| b.is_ascii_uppercase())
-        {
+        if name.is_empty() || name.contains('_') || name.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(sig_fail(format_args!(
                 "SignedHeaders holds {name:?} (must be lower-case names without '_')"
             )));
@@ -305,9 +306,9 @@ fn payload_hash(wire: &Wire<'_>) -> Result<String, Refusal> {
     }
     match unique_header(wire.headers, "x-sdk-content-sha256")? {
         Some(UNSIGNED_PAYLOAD) => Ok(UNSIGNED_PAYLOAD.to_owned()),
-        Some(claimed) if !claimed.is_empty() && claimed != actual => Err(sig_fail(
-            "X-Sdk-Content-Sha256 is not the hash of the body",
-        )),
+        Some(claimed) if !claimed.is_empty() && claimed != actual => {
+            Err(sig_fail("X-Sdk-Content-Sha256 is not the hash of the body"))
+        }
         _ => Ok(actual),
     }
 }

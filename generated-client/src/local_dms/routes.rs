@@ -232,9 +232,17 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Route, NoRoute> {
         ["v2", p, "instances", i, "connector", "tasks", t, "resume"] => {
             (&[(Method::PUT, Op::ResumeConnectorTask)], p, i, Some(t))
         }
-        ["v2", p, "kafka", "instances", i, "connector", "tasks", t, "restart"] => {
-            (&[(Method::PUT, Op::RestartConnectorTask)], p, i, Some(t))
-        }
+        [
+            "v2",
+            p,
+            "kafka",
+            "instances",
+            i,
+            "connector",
+            "tasks",
+            t,
+            "restart",
+        ] => (&[(Method::PUT, Op::RestartConnectorTask)], p, i, Some(t)),
         ["v2", p, "instances", i, "tasks"] => {
             (&[(Method::GET, Op::ListBackgroundTasks)], p, i, None)
         }
@@ -279,21 +287,36 @@ mod tests {
             assert_eq!(route.operation, op);
             assert_eq!(route.project_id, "p/1");
             assert_eq!(route.instance_id, "i-1");
-            assert_eq!(route.task_id.is_some(), op.path_template().contains("{task_id}"));
+            assert_eq!(
+                route.task_id.is_some(),
+                op.path_template().contains("{task_id}")
+            );
         }
     }
 
     #[test]
     fn other_paths_and_methods_are_told_apart() {
         let cases = [
-            (Method::GET, "/v2/p/instances/i/connector", NoRoute::MethodNotAllowed),
-            (Method::PATCH, "/v2/p/instances/i", NoRoute::MethodNotAllowed),
+            (
+                Method::GET,
+                "/v2/p/instances/i/connector",
+                NoRoute::MethodNotAllowed,
+            ),
+            (
+                Method::PATCH,
+                "/v2/p/instances/i",
+                NoRoute::MethodNotAllowed,
+            ),
             (Method::GET, "/v2/p/instances/i/", NoRoute::NotFound),
             (Method::GET, "/v2/p/instances//tasks", NoRoute::NotFound),
             (Method::GET, "/v1/p/instances/i", NoRoute::NotFound),
             (Method::GET, "", NoRoute::NotFound),
             (Method::GET, "/v2/p/instances/%FF", NoRoute::NotFound),
-            (Method::PUT, "/v2/p/kafka/instances/i/connector/tasks/t/pause", NoRoute::NotFound),
+            (
+                Method::PUT,
+                "/v2/p/kafka/instances/i/connector/tasks/t/pause",
+                NoRoute::NotFound,
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), Err(expected), "{method} {path}");

@@ -89,9 +89,12 @@ pub(crate) mod codes {
         "DMS.10240104",
         "The project ID and token do not match.",
     );
-    pub const NO_URL: (u16, &str, &str) = (404, "DMS.00404001", "The requested URL does not exist.");
-    pub const NO_INSTANCE: (u16, &str, &str) = (404, "DMS.00404022", "This instance does not exist.");
-    pub const METHOD: (u16, &str, &str) = (405, "DMS.00405001", "This request method is not allowed.");
+    pub const NO_URL: (u16, &str, &str) =
+        (404, "DMS.00404001", "The requested URL does not exist.");
+    pub const NO_INSTANCE: (u16, &str, &str) =
+        (404, "DMS.00404022", "This instance does not exist.");
+    pub const METHOD: (u16, &str, &str) =
+        (405, "DMS.00405001", "This request method is not allowed.");
     pub const INTERNAL: (u16, &str, &str) = (500, "DMS.00500000", "Internal service error.");
 }
 
@@ -282,10 +285,10 @@ impl State {
     /// Ends the jobs whose time has come.
     fn advance(&mut self, now: Instant) {
         for instance in &mut self.instances {
-            if instance.pending.as_ref().is_some_and(|p| p.until <= now) {
-                if let Some(pending) = instance.pending.take() {
-                    instance.finish(pending);
-                }
+            if instance.pending.as_ref().is_some_and(|p| p.until <= now)
+                && let Some(pending) = instance.pending.take()
+            {
+                instance.finish(pending);
             }
         }
     }
@@ -295,7 +298,11 @@ impl State {
         let now = Instant::now();
         self.advance(now);
         let (busy_for, fail_next) = (self.busy_for, self.fail_next);
-        let Some(instance) = self.instances.iter_mut().find(|i| i.id == route.instance_id) else {
+        let Some(instance) = self
+            .instances
+            .iter_mut()
+            .find(|i| i.id == route.instance_id)
+        else {
             return Reply::error(codes::NO_INSTANCE);
         };
         if route.operation.is_change() && (instance.status != RUNNING || instance.pending.is_some())
@@ -306,9 +313,7 @@ impl State {
         let ids = &self.ids;
         let reply = match route.operation {
             Operation::ShowInstance => Ok(Reply::ok(instance.to_json())),
-            Operation::CreateConnector => {
-                enable(instance, ids, body, now + busy_for, fail_next)
-            }
+            Operation::CreateConnector => enable(instance, ids, body, now + busy_for, fail_next),
             Operation::DeleteConnector => Ok(disable(instance, ids, now + busy_for, fail_next)),
             Operation::CreateConnectorTask => create_task(instance, ids, body),
             Operation::ListConnectorTasks => list_tasks(instance, query),
@@ -412,7 +417,10 @@ impl Instance {
             ("created_at", Value::from(self.created_at.as_str())),
             ("user_id", Value::from(self.user_id.as_str())),
             ("connector_enable", Value::from(self.connector.is_some())),
-            ("connector_node_num", Value::from(self.connector.unwrap_or(0))),
+            (
+                "connector_node_num",
+                Value::from(self.connector.unwrap_or(0)),
+            ),
         ] {
             shown.insert(key.to_owned(), value);
         }
@@ -548,10 +556,12 @@ fn check_types(object: &Map<String, Value>, fields: &[(&str, Kind)]) -> Result<(
 
 /// 400 `DMS.00400062` unless every field of `names` is a non-empty string in `object`.
 fn require_strings(object: &Map<String, Value>, names: &[&str]) -> Result<(), Reply> {
-    if names
-        .iter()
-        .all(|n| object.get(*n).and_then(Value::as_str).is_some_and(|s| !s.is_empty()))
-    {
+    if names.iter().all(|n| {
+        object
+            .get(*n)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    }) {
         Ok(())
     } else {
         Err(Reply::error(codes::INVALID))
@@ -705,7 +715,10 @@ fn create_task(instance: &mut Instance, ids: &Ids, body: &[u8]) -> Result<Reply,
         "NONE" => {}
         "REDIS_REPLICATOR_SOURCE" => require_strings(&source, &["redis_address", "redis_type"])?,
         "KAFKA_REPLICATOR_SOURCE" => {
-            require_strings(&source, &["current_cluster_name", "cluster_name", "direction"])?;
+            require_strings(
+                &source,
+                &["current_cluster_name", "cluster_name", "direction"],
+            )?;
             if require_strings(&source, &["instance_id"]).is_err() {
                 require_strings(&source, &["bootstrap_servers"])?;
             }
@@ -736,12 +749,19 @@ fn create_task(instance: &mut Instance, ids: &Ids, body: &[u8]) -> Result<Reply,
         },
         id,
         topics: request.get("topics").filter(|v| !v.is_null()).cloned(),
-        topics_regex: request.get("topics_regex").filter(|v| !v.is_null()).cloned(),
+        topics_regex: request
+            .get("topics_regex")
+            .filter(|v| !v.is_null())
+            .cloned(),
         source_type: Value::String(source_type.to_owned()),
         source_task: shown(&request, "source_task"),
         sink_type: Value::String(sink_type.to_owned()),
         sink_task: shown(&request, "sink_task"),
-        status: if start_later { TASK_WAITING } else { TASK_RUNNING },
+        status: if start_later {
+            TASK_WAITING
+        } else {
+            TASK_RUNNING
+        },
         create_time: i64::try_from(unix_millis()).unwrap_or(i64::MAX),
     };
     let reply = Reply::ok(task.to_json());
