@@ -846,18 +846,29 @@ async fn a_stalled_reply_times_out_after_the_request_took_effect() {
 #[tokio::test]
 async fn a_dropped_connection_gives_no_reply_after_the_request_took_effect() {
     let dms = start_signed().await;
+    // A 429 first, so the dropped request travels on a kept-alive connection: the HTTP
+    // stack must not resend it on its own either.
+    dms.inject_on(
+        Operation::CreateConnector,
+        Fault::TooManyRequests { retry_after: None },
+        1,
+    );
     dms.inject_on(Operation::CreateConnector, Fault::DropConnection, 1);
-    let result = client(&dms)
-        .enable_smart_connect(INSTANCE)
-        .body(CreateConnectorReq::default())
-        .send()
-        .await;
-    let error = result.expect_err("no reply");
+    let client = client(&dms);
+    let send = || {
+        client
+            .enable_smart_connect(INSTANCE)
+            .body(CreateConnectorReq::default())
+            .send()
+    };
+    let throttled = send().await.expect_err("429");
+    assert_eq!(throttled.status().map(|s| s.as_u16()), Some(429));
+    let error = send().await.expect_err("no reply");
     assert!(
         matches!(&error, generated_client::Error::CommunicationError(e) if !e.is_timeout() && e.status().is_none()),
         "{error:?}"
     );
-    assert_eq!(dms.seen(Operation::CreateConnector), 1);
+    assert_eq!(dms.seen(Operation::CreateConnector), 2);
     assert_eq!(dms.instance_status(INSTANCE).as_deref(), Some("EXTENDING"));
     // The connection is gone, the server is not.
     let answer = Caller::new(&dms)
