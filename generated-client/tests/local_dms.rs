@@ -17,8 +17,9 @@ const AK: &str = "LOCALDMSEXAMPLEAK001";
 const SK: &str = "local-dms-example-secret-key-0123456789";
 const PROJECT: &str = "proj-local-1";
 const INSTANCE: &str = "5b4c3c43-2b5e-4f7a-9b1e-0c1d2e3f4a5b";
-/// Long enough to look at the busy states, short enough for a fast suite.
-const BUSY: Duration = Duration::from_millis(300);
+/// Long enough to look at the busy states on a loaded machine (a few round trips), short
+/// enough for a fast suite.
+const BUSY: Duration = Duration::from_millis(1000);
 
 const BUSY_BODY: &str = "This operation is not allowed due to the instance status.";
 
@@ -817,14 +818,14 @@ async fn a_stalled_reply_times_out_after_the_request_took_effect() {
     let dms = start_signed().await;
     dms.inject_on(
         Operation::CreateConnector,
-        Fault::Stall(Duration::from_secs(2)),
+        Fault::Stall(Duration::from_secs(5)),
         1,
     );
     let impatient = ClientConfig::new()
         .credentials(Credentials::ak_sk(AK, SK))
         .project_id(PROJECT)
         .endpoint(dms.base_url())
-        .request_timeout(Duration::from_millis(150))
+        .request_timeout(Duration::from_millis(500))
         .build()
         .unwrap();
     let started = std::time::Instant::now();
@@ -838,7 +839,7 @@ async fn a_stalled_reply_times_out_after_the_request_took_effect() {
         matches!(&error, generated_client::Error::CommunicationError(e) if e.is_timeout()),
         "{error:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(dms.seen(Operation::CreateConnector), 1);
     assert_eq!(dms.instance_status(INSTANCE).as_deref(), Some("EXTENDING"));
 }
