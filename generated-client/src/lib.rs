@@ -33,6 +33,8 @@
 mod auth;
 mod config;
 pub mod errors;
+#[cfg(feature = "local-dms")]
+pub mod local_dms;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 mod generated;
