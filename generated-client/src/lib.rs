@@ -32,6 +32,8 @@
 
 mod config;
 pub mod credentials;
+#[rustfmt::skip]
+pub mod error_codes;
 pub mod errors;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
