@@ -45,6 +45,15 @@ fn check_keywords(node: &Value, replaced: &BTreeSet<String>, place: &mut String,
             let replaced_here = place
                 .strip_prefix("#/components/schemas/")
                 .is_some_and(|name| !name.contains('/') && replaced.contains(name));
+            if place.contains("/schema")
+                && let Some(Value::String(kind)) = map.get("type")
+                && !["string", "integer", "number", "boolean", "array", "object"].contains(&kind.as_str())
+            {
+                found.push(Problem {
+                    place: format!("{place}/type"),
+                    message: format!("unknown type {kind:?}; expected one of string, integer, number, boolean, array, object"),
+                });
+            }
             if !replaced_here {
                 if let Some(Value::String(format)) = map.get("format")
                     && let Some((_, rust)) = FORMAT_CRATES.iter().find(|(f, _)| f == format)

@@ -55,7 +55,8 @@ struct Placed {
 pub fn import_page(page: &str, text: &str) -> Result<Operation, Error> {
     let text = text.replace("\r\n", "\n");
     let blocks = rst::parse(&text).map_err(|e| e.named(page))?;
-    Importer::new(page, &blocks)
+    let last_line = text.lines().count().max(1);
+    Importer::new(page, &blocks, last_line)
         .and_then(|i| i.run())
         .map_err(|e| e.named(page))
 }
@@ -66,6 +67,7 @@ struct Importer<'a> {
     title: String,
     sections: BTreeMap<String, Vec<&'a Block>>,
     section_lines: BTreeMap<String, usize>,
+    last_line: usize,
     tables: Vec<Placed>,
     /// Anchor → component name given to it.
     named: BTreeMap<String, String>,
@@ -74,7 +76,7 @@ struct Importer<'a> {
 }
 
 impl<'a> Importer<'a> {
-    fn new(page: &'a str, blocks: &'a [Block]) -> Result<Self, PageError> {
+    fn new(page: &'a str, blocks: &'a [Block], last_line: usize) -> Result<Self, PageError> {
         let mut operation_id = None;
         let mut title = None;
         let mut pending_label: Option<(String, usize)> = None;
@@ -126,6 +128,7 @@ impl<'a> Importer<'a> {
             title,
             sections,
             section_lines,
+            last_line,
             tables,
             named: BTreeMap::new(),
             schemas: Vec::new(),
@@ -254,6 +257,17 @@ impl<'a> Importer<'a> {
                         parameter.insert(key("description"), s(&description));
                     }
                     let schema = if kind == "path" {
+                        // The type word is still read, so a misspelt one is an error here too.
+                        if schema::type_word(&row.cells[columns.kind]).is_none() {
+                            return Err(PageError::at(
+                                row.line,
+                                format!(
+                                    "unknown type `{}`; expected one of {}",
+                                    text::plain(&row.cells[columns.kind]),
+                                    schema::KNOWN_TYPES
+                                ),
+                            ));
+                        }
                         schema_ref(PATH_SEGMENT)
                     } else {
                         let raw_description = columns.raw_description(row);
@@ -377,7 +391,10 @@ impl<'a> Importer<'a> {
             .map(|p| p.table.clone())
             .ok_or_else(|| {
                 PageError::at(
-                    self.section_lines.get("Status Codes").copied().unwrap_or(0).max(1),
+                    self.section_lines
+                        .get("Status Codes")
+                        .copied()
+                        .unwrap_or(self.last_line),
                     "expected a `Status Codes` section with a table of status codes (is the file truncated?)",
                 )
             })?;

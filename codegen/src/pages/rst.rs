@@ -122,6 +122,12 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Block>, PageError> {
             i = end;
             continue;
         }
+        if trimmed.starts_with("..") && !trimmed.contains("::") {
+            // A comment, with its indented continuation.
+            let (_, _, end) = directive_content(&lines, i + 1, indent);
+            i = end;
+            continue;
+        }
         if trimmed.starts_with(".. ") && trimmed.contains("::") {
             // Any other directive (note, important, ...): its words are kept as a paragraph.
             let (content, first, end) = directive_content(&lines, i + 1, indent);
@@ -314,6 +320,15 @@ fn parse_grid(lines: &[&str], start: usize) -> Result<(Table, usize), PageError>
                 ),
             )
         };
+        if line.len() < width && i + 1 == lines.len() {
+            return Err(PageError::at(
+                number,
+                format!(
+                    "the file ends inside the table starting on line {} (is the file truncated?)",
+                    start + 1
+                ),
+            ));
+        }
         if line.len() != width {
             let col = line.len().min(width);
             return Err(column_error(col.saturating_sub(1), if first == '+' { '+' } else { '|' }));
