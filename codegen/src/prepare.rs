@@ -9,6 +9,8 @@
 //!   `enum`, `minimum`/`maximum`, `minLength`/`maxLength`, `pattern` and
 //!   `additionalProperties: false`: a new enum value or an out-of-range number from the service
 //!   must not turn a successful call into a decoding error.
+//! - **Error codes beside their range.** An explicit `403` with the same body as `4XX` is left
+//!   to the range (progenitor would put it after the range as an unreachable match arm).
 //! - **One success type.** progenitor 0.15 asserts one response type per operation. Where a
 //!   2xx without a body sits beside a 2xx with one, progenitor sees only those with a body; a
 //!   bodyless reply then arrives as `Error::UnexpectedResponse`, whose status tells it apart.
@@ -183,6 +185,21 @@ fn one_success_type(tree: &mut Value) {
                     .and_then(Value::as_object)
                     .is_some_and(|c| !c.is_empty())
             };
+            // An error code beside its range with the same body: the range alone generates the
+            // same client (progenitor would emit an unreachable match arm for the code).
+            for class in ['4', '5'] {
+                let range = format!("{class}XX");
+                let schema = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
+                let Some(range_schema) = responses.get(&range).map(schema) else {
+                    continue;
+                };
+                responses.retain(|code, r| {
+                    !(code.len() == 3
+                        && code.starts_with(class)
+                        && code.chars().all(|c| c.is_ascii_digit())
+                        && schema(r) == range_schema)
+                });
+            }
             let any_body = responses
                 .iter()
                 .any(|(code, r)| success(code) && has_body(r));

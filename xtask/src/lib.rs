@@ -27,6 +27,12 @@ pub const ERROR_PAGE: &str = "spec/error_codes.rst";
 pub const GENERATED: &str = "generated-client/src/generated.rs";
 /// The generated error-code table.
 pub const ERROR_CODES: &str = "generated-client/src/error_codes.rs";
+/// Every DMS API page, vendored for tests (`{group}/{page}.rst` below this folder).
+pub const ALL_PAGES: &str = "codegen/tests/pages/apis_v2_recommended";
+/// The import of [`ALL_PAGES`], committed so the compile check below is reviewable.
+pub const ALL_PAGES_SPEC: &str = "pages-check/spec.yaml";
+/// The standalone client of [`ALL_PAGES_SPEC`]; the crate `pages-check` compiles it.
+pub const ALL_PAGES_CODE: &str = "pages-check/src/generated.rs";
 
 /// The workspace this xtask was built in.
 pub fn workspace_root() -> PathBuf {
@@ -136,6 +142,31 @@ pub fn pages(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
         .collect()
 }
 
+/// Every vendored DMS page under `root` ([`ALL_PAGES`]), sorted: (relative name, text).
+pub fn all_pages(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
+    let base = root.join(ALL_PAGES);
+    let groups = fs::read_dir(&base).map_err(|source| RegenError::Io {
+        path: base.clone(),
+        source,
+    })?;
+    let mut names = Vec::new();
+    for group in groups.filter_map(|e| e.ok()) {
+        let group_name = group.file_name().to_string_lossy().into_owned();
+        let Ok(entries) = fs::read_dir(group.path()) else { continue };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.ends_with(".rst") {
+                names.push(format!("{ALL_PAGES}/{group_name}/{file}"));
+            }
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| read(&root.join(&name)).map(|text| (name, text)))
+        .collect()
+}
+
 /// The spec text the pages and decisions under `root` produce, and the importer's warnings.
 pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
     let pages = pages(root)?;
@@ -167,8 +198,18 @@ pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
     let error_page = read(&root.join(ERROR_PAGE))?;
     let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
     let error_codes = codegen::pages::error_codes_rust(ERROR_PAGE, &codes);
+    let all_pages = all_pages(root)?;
+    let refs: Vec<(&str, &str)> = all_pages.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let all_spec = codegen::pages::to_yaml(&codegen::pages::import(&refs)?.document);
+    let all_code = codegen::generate(ALL_PAGES_SPEC, &all_spec, &codegen::Settings::default())?;
     Ok(Outputs {
-        files: vec![(SPEC, spec), (GENERATED, code), (ERROR_CODES, error_codes)],
+        files: vec![
+            (SPEC, spec),
+            (GENERATED, code),
+            (ERROR_CODES, error_codes),
+            (ALL_PAGES_SPEC, all_spec),
+            (ALL_PAGES_CODE, all_code),
+        ],
         warnings,
     })
 }
