@@ -6,12 +6,12 @@ fn the_client_of_all_62_pages_builds_a_request() {
     // One operation of each kind of body: a typed JSON body, path parameters.
     let call = client
         .create_connector()
-        .project_id("p")
-        .instance_id("i")
+        .project_id(String::from("p"))
+        .instance_id(String::from("i"))
         .body(pages_check::types::CreateConnectorReq::default());
     drop(call);
     let operations = include_str!("../src/generated.rs")
-        .matches("Sends a `")
+        .matches("operation_id: \"")
         .count();
     assert_eq!(operations, 62, "one operation per page");
 }
