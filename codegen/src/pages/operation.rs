@@ -549,6 +549,23 @@ impl<'a> Importer<'a> {
             let raw_description = columns.raw_description(row);
             let mut schema = self.field_schema(&row.cells[columns.kind], &raw_description, row.line, Some(&field))?;
             let text = columns.description(row);
+            // A `$ref` cannot carry a description beside it (OpenAPI 3.0), so the row's words go
+            // to the nested table's schema, unless an earlier row already gave it some.
+            if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())
+                && !text.is_empty()
+                && let Some((_, nested)) = self.schemas.iter_mut().find(|(n, _)| n == target)
+                && let Some(m) = nested.as_mapping_mut()
+                && !m.contains_key("description")
+            {
+                let mut with = Mapping::new();
+                for (k, v) in m.iter() {
+                    with.insert(k.clone(), v.clone());
+                    if k.as_str() == Some("type") {
+                        with.insert(s("description"), s(&text));
+                    }
+                }
+                *m = with;
+            }
             if !text.is_empty()
                 && let Some(m) = schema.as_mapping_mut()
                 && !m.contains_key("$ref")
