@@ -44,7 +44,10 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
         ));
     }
     let info = overlay.get("info");
-    if info.and_then(|i| i.get("title")).and_then(Value::as_str).is_none()
+    if info
+        .and_then(|i| i.get("title"))
+        .and_then(Value::as_str)
+        .is_none()
         || info.and_then(|i| i.get("version")).is_none()
     {
         return Err(fail(
@@ -56,36 +59,68 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
         .get("actions")
         .and_then(Value::as_sequence)
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| fail("actions".into(), "expected a non-empty list of actions".into()))?;
+        .ok_or_else(|| {
+            fail(
+                "actions".into(),
+                "expected a non-empty list of actions".into(),
+            )
+        })?;
 
     for (i, action) in actions.iter().enumerate() {
         let place = format!("actions[{i}]");
         let Some(fields) = action.as_mapping() else {
-            return Err(fail(place, "expected an object with `target` and `update` or `remove`".into()));
+            return Err(fail(
+                place,
+                "expected an object with `target` and `update` or `remove`".into(),
+            ));
         };
         for key in fields.keys() {
             let key = key.as_str().unwrap_or("");
-            if !matches!(key, "target" | "description" | "update" | "remove") && !key.starts_with("x-") {
-                return Err(fail(place, format!("unknown field `{key}`; an action has target, description, update, remove")));
+            if !matches!(key, "target" | "description" | "update" | "remove")
+                && !key.starts_with("x-")
+            {
+                return Err(fail(
+                    place,
+                    format!(
+                        "unknown field `{key}`; an action has target, description, update, remove"
+                    ),
+                ));
             }
         }
         let target = action
             .get("target")
             .and_then(Value::as_str)
-            .ok_or_else(|| fail(format!("{place}.target"), "expected a JSONPath string".into()))?;
+            .ok_or_else(|| {
+                fail(
+                    format!("{place}.target"),
+                    "expected a JSONPath string".into(),
+                )
+            })?;
         let remove = match action.get("remove") {
             None => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(fail(format!("{place}.remove"), "expected true or false".into())),
+            Some(_) => {
+                return Err(fail(
+                    format!("{place}.remove"),
+                    "expected true or false".into(),
+                ));
+            }
         };
         let update = action.get("update");
         if remove == update.is_some() {
-            return Err(fail(place, "expected exactly one of `update` and `remove: true`".into()));
+            return Err(fail(
+                place,
+                "expected exactly one of `update` and `remove: true`".into(),
+            ));
         }
         let path = JsonPath::parse(target).map_err(|e| {
-            fail(format!("{place}.target"), format!("`{target}` is not a JSONPath (RFC 9535): {e}"))
+            fail(
+                format!("{place}.target"),
+                format!("`{target}` is not a JSONPath (RFC 9535): {e}"),
+            )
         })?;
-        let json = serde_json::to_value(&*document).map_err(|e| fail(place.clone(), e.to_string()))?;
+        let json =
+            serde_json::to_value(&*document).map_err(|e| fail(place.clone(), e.to_string()))?;
         let mut locations: Vec<Vec<Step>> = path
             .query_located(&json)
             .locations()
@@ -102,7 +137,9 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
         if locations.is_empty() {
             return Err(fail(
                 format!("{place}.target"),
-                format!("`{target}` selects nothing in the imported spec; the decision no longer applies (did a page change?)"),
+                format!(
+                    "`{target}` selects nothing in the imported spec; the decision no longer applies (did a page change?)"
+                ),
             ));
         }
         if remove {
@@ -110,7 +147,10 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
             locations.sort_by(|a, b| b.cmp(a));
             for location in locations {
                 let (last, parent) = location.split_last().ok_or_else(|| {
-                    fail(format!("{place}.target"), "cannot remove the whole document".into())
+                    fail(
+                        format!("{place}.target"),
+                        "cannot remove the whole document".into(),
+                    )
                 })?;
                 let parent = node_mut(document, parent).expect("a located node exists");
                 match (parent, last) {
@@ -130,12 +170,18 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
                     (Value::Mapping(node), Value::Mapping(update)) => merge(node, update),
                     (Value::Sequence(items), value) => items.push(value.clone()),
                     (Value::Mapping(_), _) => {
-                        return Err(fail(format!("{place}.update"), "the target is an object, so `update` must be an object".into()));
+                        return Err(fail(
+                            format!("{place}.update"),
+                            "the target is an object, so `update` must be an object".into(),
+                        ));
                     }
                     (other, _) => {
                         return Err(fail(
                             format!("{place}.target"),
-                            format!("`{target}` selects a {}; Overlay 1.0 updates objects and arrays only (target the object that holds it)", kind(other)),
+                            format!(
+                                "`{target}` selects a {}; Overlay 1.0 updates objects and arrays only (target the object that holds it)",
+                                kind(other)
+                            ),
                         ));
                     }
                 }
@@ -194,23 +240,41 @@ mod tests {
     #[test]
     fn update_merges_and_appends_and_remove_removes() {
         let mut d = doc();
-        let text = format!("{HEAD}actions:\n  - target: $.a\n    update: {{x: 5, z: 6}}\n  - target: $.a.y\n    update: 2\n  - target: $.b\n    remove: true\n");
+        let text = format!(
+            "{HEAD}actions:\n  - target: $.a\n    update: {{x: 5, z: 6}}\n  - target: $.a.y\n    update: 2\n  - target: $.b\n    remove: true\n"
+        );
         assert_eq!(apply(&mut d, "o", &text).unwrap(), 3);
-        assert_eq!(serde_yaml_ng::to_string(&d).unwrap(), "a:\n  x: 5\n  y:\n  - 1\n  - 2\n  z: 6\n");
+        assert_eq!(
+            serde_yaml_ng::to_string(&d).unwrap(),
+            "a:\n  x: 5\n  y:\n  - 1\n  - 2\n  z: 6\n"
+        );
     }
 
     #[test]
     fn a_target_that_selects_nothing_is_an_error() {
         let text = format!("{HEAD}actions:\n  - target: $.c\n    remove: true\n");
         let e = apply(&mut doc(), "o", &text).unwrap_err().to_string();
-        assert!(e.contains("actions[0].target") && e.contains("selects nothing"), "{e}");
+        assert!(
+            e.contains("actions[0].target") && e.contains("selects nothing"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_jsonpath_and_primitive_targets_are_errors() {
         let text = format!("{HEAD}actions:\n  - target: $.a[\n    remove: true\n");
-        assert!(apply(&mut doc(), "o", &text).unwrap_err().to_string().contains("not a JSONPath"));
+        assert!(
+            apply(&mut doc(), "o", &text)
+                .unwrap_err()
+                .to_string()
+                .contains("not a JSONPath")
+        );
         let text = format!("{HEAD}actions:\n  - target: $.a.x\n    update: 3\n");
-        assert!(apply(&mut doc(), "o", &text).unwrap_err().to_string().contains("selects a number"));
+        assert!(
+            apply(&mut doc(), "o", &text)
+                .unwrap_err()
+                .to_string()
+                .contains("selects a number")
+        );
     }
 }

@@ -157,7 +157,10 @@ fn reached_by_responses(tree: &Value) -> BTreeSet<String> {
     let mut reached = BTreeSet::new();
     while let Some(name) = todo.pop() {
         if reached.insert(name.clone())
-            && let Some(schema) = tree.pointer(&format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1")))
+            && let Some(schema) = tree.pointer(&format!(
+                "/components/schemas/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            ))
         {
             refs(schema, &mut todo);
         }
@@ -170,7 +173,9 @@ fn one_success_type(tree: &mut Value) {
         return;
     };
     for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for operation in item.values_mut() {
             let Some(responses) = operation
                 .get_mut("responses")
@@ -182,8 +187,8 @@ fn one_success_type(tree: &mut Value) {
             let has_body = |r: &Value| {
                 r.get("$ref").is_some()
                     || r.get("content")
-                    .and_then(Value::as_object)
-                    .is_some_and(|c| !c.is_empty())
+                        .and_then(Value::as_object)
+                        .is_some_and(|c| !c.is_empty())
             };
             // An error code beside its range with the same body: the range alone generates the
             // same client (progenitor would emit an unreachable match arm for the code).

@@ -39,7 +39,12 @@ const FORMAT_CRATES: [(&str, &str); 3] = [
 ];
 
 /// `format`s and `pattern`s whose generated code would need crates the client does not have.
-fn check_keywords(node: &Value, replaced: &BTreeSet<String>, place: &mut String, found: &mut Vec<Problem>) {
+fn check_keywords(
+    node: &Value,
+    replaced: &BTreeSet<String>,
+    place: &mut String,
+    found: &mut Vec<Problem>,
+) {
     match node {
         Value::Object(map) => {
             let replaced_here = place
@@ -47,7 +52,8 @@ fn check_keywords(node: &Value, replaced: &BTreeSet<String>, place: &mut String,
                 .is_some_and(|name| !name.contains('/') && replaced.contains(name));
             if place.contains("/schema")
                 && let Some(Value::String(kind)) = map.get("type")
-                && !["string", "integer", "number", "boolean", "array", "object"].contains(&kind.as_str())
+                && !["string", "integer", "number", "boolean", "array", "object"]
+                    .contains(&kind.as_str())
             {
                 found.push(Problem {
                     place: format!("{place}/type"),
@@ -64,7 +70,10 @@ fn check_keywords(node: &Value, replaced: &BTreeSet<String>, place: &mut String,
                     });
                 }
                 if let Some(Value::String(_)) = map.get("pattern")
-                    && map.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+                    && map
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t == "string")
                 {
                     found.push(Problem {
                         place: format!("{place}/pattern"),

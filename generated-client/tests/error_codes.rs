@@ -17,15 +17,20 @@ fn a_listed_code_says_what_it_means_and_what_to_do() {
     assert_eq!(info.handling, "Check the instance status.");
     assert_eq!(lookup("DMS.99999999"), None, "unknown codes stay plain");
     assert_eq!(ERROR_CODES.len(), 173, "every row of the page");
-    assert!(ERROR_CODES.windows(2).all(|w| w[0].code < w[1].code), "sorted, so lookup works");
+    assert!(
+        ERROR_CODES.windows(2).all(|w| w[0].code < w[1].code),
+        "sorted, so lookup works"
+    );
 }
 
 /// The example binary, built by `cargo test` beside the test binaries.
 fn example() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    dir.join("examples")
-        .join(format!("enable_smart_connect{}", std::env::consts::EXE_SUFFIX))
+    dir.join("examples").join(format!(
+        "enable_smart_connect{}",
+        std::env::consts::EXE_SUFFIX
+    ))
 }
 
 #[test]
@@ -53,8 +58,13 @@ fn the_example_prints_the_meaning_of_a_refusal() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error_code=DMS.00400026"), "{stderr}");
     assert!(
-        stderr.contains("meaning: This operation is not allowed when the instance is in the current state."),
+        stderr.contains(
+            "meaning: This operation is not allowed when the instance is in the current state."
+        ),
         "{stderr}"
     );
-    assert!(stderr.contains("what to do: Check the instance status."), "{stderr}");
+    assert!(
+        stderr.contains("what to do: Check the instance status."),
+        "{stderr}"
+    );
 }

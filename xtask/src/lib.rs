@@ -152,7 +152,9 @@ pub fn all_pages(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
     let mut names = Vec::new();
     for group in groups.filter_map(|e| e.ok()) {
         let group_name = group.file_name().to_string_lossy().into_owned();
-        let Ok(entries) = fs::read_dir(group.path()) else { continue };
+        let Ok(entries) = fs::read_dir(group.path()) else {
+            continue;
+        };
         for entry in entries.filter_map(|e| e.ok()) {
             let file = entry.file_name().to_string_lossy().into_owned();
             if file.ends_with(".rst") {
@@ -175,7 +177,10 @@ pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
             "{PAGES}: no .rst pages; copy the API reference page of each operation here"
         )));
     }
-    let refs: Vec<(&str, &str)> = pages.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let mut imported = codegen::pages::import(&refs)?;
     let decisions = read(&root.join(DECISIONS))?;
     codegen::overlay::apply(&mut imported.document, DECISIONS, &decisions)?;
@@ -199,7 +204,10 @@ pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
     let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
     let error_codes = codegen::pages::error_codes_rust(ERROR_PAGE, &codes);
     let all_pages = all_pages(root)?;
-    let refs: Vec<(&str, &str)> = all_pages.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = all_pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let all_spec = codegen::pages::to_yaml(&codegen::pages::import(&refs)?.document);
     let all_code = codegen::generate(ALL_PAGES_SPEC, &all_spec, &codegen::Settings::default())?;
     Ok(Outputs {
@@ -258,13 +266,18 @@ pub fn check(root: &Path) -> Result<Vec<Warning>, RegenError> {
 /// ends in `.json`, YAML otherwise). Nothing is written when a page fails.
 pub fn import(out: &Path, pages: &[PathBuf]) -> Result<Vec<Warning>, RegenError> {
     if pages.is_empty() {
-        return Err(RegenError::Usage("import needs at least one PAGE.rst".into()));
+        return Err(RegenError::Usage(
+            "import needs at least one PAGE.rst".into(),
+        ));
     }
     let texts = pages
         .iter()
         .map(|p| read(p).map(|t| (p.display().to_string(), t)))
         .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let imported = codegen::pages::import(&refs)?;
     let text = if out.extension().is_some_and(|e| e == "json") {
         codegen::pages::to_json(&imported.document)
@@ -278,7 +291,11 @@ pub fn import(out: &Path, pages: &[PathBuf]) -> Result<Vec<Warning>, RegenError>
 /// `cargo xtask generate`: generates a standalone progenitor client (plain settings) from the
 /// spec at `spec` into `out`. Nothing is written when the spec fails.
 pub fn generate(spec: &Path, out: &Path) -> Result<(), RegenError> {
-    let code = codegen::generate_from_path(spec, &spec.display().to_string(), &codegen::Settings::default())?;
+    let code = codegen::generate_from_path(
+        spec,
+        &spec.display().to_string(),
+        &codegen::Settings::default(),
+    )?;
     write_atomically(out, code.as_bytes())
 }
 

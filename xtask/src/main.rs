@@ -96,12 +96,16 @@ fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
             if check {
                 let warnings = xtask::check(&root)?;
                 print_warnings(&warnings);
-                println!("regen --check: the spec and the generated files are up to date with {PAGES} and {DECISIONS}");
+                println!(
+                    "regen --check: the spec and the generated files are up to date with {PAGES} and {DECISIONS}"
+                );
             } else {
                 let (outcome, warnings) = xtask::regen(&root)?;
                 print_warnings(&warnings);
                 match outcome {
-                    Outcome::Unchanged => println!("regen: everything is already up to date with {PAGES} and {DECISIONS}"),
+                    Outcome::Unchanged => println!(
+                        "regen: everything is already up to date with {PAGES} and {DECISIONS}"
+                    ),
                     Outcome::Written(files) => {
                         for file in files {
                             println!("regen: wrote {file}");
@@ -120,7 +124,12 @@ fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
             }
             let warnings = xtask::import(&out, &inputs)?;
             print_warnings(&warnings);
-            println!("import: wrote {} ({} operation{})", out.display(), inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+            println!(
+                "import: wrote {} ({} operation{})",
+                out.display(),
+                inputs.len(),
+                if inputs.len() == 1 { "" } else { "s" }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(_) => {

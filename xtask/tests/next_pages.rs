@@ -15,7 +15,10 @@ fn the_thirteen_smart_connect_pages_generate_with_the_client_settings() {
         })
         .collect();
     assert_eq!(pages.len(), 13);
-    let refs: Vec<(&str, &str)> = pages.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let mut imported = codegen::pages::import(&refs).unwrap();
     let decisions = std::fs::read_to_string(root.join(xtask::DECISIONS)).unwrap();
     codegen::overlay::apply(&mut imported.document, xtask::DECISIONS, &decisions).unwrap();

@@ -73,9 +73,17 @@ impl Scratch {
     /// Files in the directories of the outputs (a leftover temporary file would show here).
     fn files_beside_outputs(&self) -> Vec<String> {
         let mut names = Vec::new();
-        for dir in ["spec", "generated-client/src", "pages-check", "pages-check/src"] {
+        for dir in [
+            "spec",
+            "generated-client/src",
+            "pages-check",
+            "pages-check/src",
+        ] {
             for entry in fs::read_dir(self.root.join(dir)).unwrap() {
-                names.push(format!("{dir}/{}", entry.unwrap().file_name().to_string_lossy()));
+                names.push(format!(
+                    "{dir}/{}",
+                    entry.unwrap().file_name().to_string_lossy()
+                ));
             }
         }
         names.sort();
@@ -127,7 +135,11 @@ fn regen_writes_a_stale_file_and_leaves_fresh_ones_alone() {
         OUTPUTS.iter().map(|f| inode(f)).collect::<Vec<_>>(),
         "up-to-date files must not be rewritten"
     );
-    assert_eq!(scratch.files_beside_outputs(), before, "no temporary file is left");
+    assert_eq!(
+        scratch.files_beside_outputs(),
+        before,
+        "no temporary file is left"
+    );
 }
 
 /// An edit of the page and what must show up in the spec afterwards. (The code always
@@ -170,10 +182,19 @@ fn editing_a_page_makes_check_fail_and_regen_brings_it_back() {
         let RegenError::Stale { files, .. } = &error else {
             panic!("{}: expected a stale error, got {error}", edit.name);
         };
-        assert_eq!(files, &[SPEC.to_owned(), GENERATED.to_owned()], "{}", edit.name);
+        assert_eq!(
+            files,
+            &[SPEC.to_owned(), GENERATED.to_owned()],
+            "{}",
+            edit.name
+        );
         let message = error.to_string();
         assert!(message.contains("run `cargo xtask regen`"), "{message}");
-        assert!(message.contains(edit.in_spec), "{}: the diff shows the edit: {message}", edit.name);
+        assert!(
+            message.contains(edit.in_spec),
+            "{}: the diff shows the edit: {message}",
+            edit.name
+        );
         assert_eq!(scratch.outputs(), before, "--check must not write");
 
         let output = scratch.xtask(&["regen", "--check"]);
@@ -191,14 +212,22 @@ fn editing_a_page_makes_check_fail_and_regen_brings_it_back() {
 #[test]
 fn a_changed_decision_shows_in_spec_and_code() {
     let scratch = Scratch::new("decision");
-    scratch.edit(DECISIONS, "pattern: '^([2-9]|[1-9][0-9]+)$'", "pattern: '^([3-9]|[1-9][0-9]+)$'");
+    scratch.edit(
+        DECISIONS,
+        "pattern: '^([2-9]|[1-9][0-9]+)$'",
+        "pattern: '^([3-9]|[1-9][0-9]+)$'",
+    );
     let error = xtask::check(&scratch.root).unwrap_err();
     assert!(
         matches!(&error, RegenError::Stale { files, .. } if files == &[SPEC.to_owned(), GENERATED.to_owned()]),
         "{error}"
     );
     scratch.xtask(&["regen"]);
-    assert!(scratch.read(SPEC).contains("pattern: ^([3-9]|[1-9][0-9]+)$"));
+    assert!(
+        scratch
+            .read(SPEC)
+            .contains("pattern: ^([3-9]|[1-9][0-9]+)$")
+    );
 }
 
 #[test]
@@ -214,7 +243,10 @@ fn crlf_checkouts_are_not_drift() {
 #[test]
 fn no_broken_page_changes_any_file() {
     let corpus = xtask::workspace_root().join("codegen/tests/broken-pages");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 10, "corpus has {} cases", cases.len());
     let committed = committed_outputs();
@@ -227,25 +259,38 @@ fn no_broken_page_changes_any_file() {
             .unwrap_or_else(|_| panic!("{name}: regen panicked"))
             .expect_err(&name);
         assert!(matches!(error, RegenError::Codegen(_)), "{name}: {error}");
-        assert!(error.to_string().starts_with(PAGE), "{name}: the message names the page: {error}");
+        assert!(
+            error.to_string().starts_with(PAGE),
+            "{name}: the message names the page: {error}"
+        );
         assert_eq!(scratch.outputs(), committed, "{name} changed a file");
         assert_eq!(scratch.files_beside_outputs(), before, "{name}");
 
         let output = scratch.xtask(&["regen"]);
         assert_eq!(output.status.code(), Some(1), "{name}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("nothing was written") && !stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("nothing was written") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
     }
 }
 
 #[test]
 fn a_bad_decision_exits_1_naming_the_action_and_writes_nothing() {
     let scratch = Scratch::new("bad-decision");
-    scratch.edit(DECISIONS, "$.components.schemas.CreateConnectorReq.properties.node_cnt", "$.components.schemas.CreateConnectorReq.properties.node_count");
+    scratch.edit(
+        DECISIONS,
+        "$.components.schemas.CreateConnectorReq.properties.node_cnt",
+        "$.components.schemas.CreateConnectorReq.properties.node_count",
+    );
     let output = scratch.xtask(&["regen"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("spec/decisions.yaml: actions[4].target"), "{stderr}");
+    assert!(
+        stderr.contains("spec/decisions.yaml: actions[4].target"),
+        "{stderr}"
+    );
     assert!(stderr.contains("selects nothing"), "{stderr}");
     assert_eq!(scratch.outputs(), committed_outputs());
 }
@@ -256,36 +301,62 @@ fn import_writes_yaml_or_json_and_a_broken_page_writes_nothing() {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     let page = xtask::workspace_root().join(PAGE);
-    let other = xtask::workspace_root().join(ALL_PAGES).join("smart_connect/creating_a_smart_connect_task.rst");
+    let other = xtask::workspace_root()
+        .join(ALL_PAGES)
+        .join("smart_connect/creating_a_smart_connect_task.rst");
     for out in ["out.yaml", "out.json"] {
         let path = dir.join(out);
-        let output = xtask(&["import", "--out", path.to_str().unwrap(), page.to_str().unwrap(), other.to_str().unwrap()]);
+        let output = xtask(&[
+            "import",
+            "--out",
+            path.to_str().unwrap(),
+            page.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ]);
         assert!(output.status.success(), "{output:?}");
         let text = fs::read_to_string(&path).unwrap();
         let document: serde_json::Value = if out.ends_with(".json") {
             serde_json::from_str(&text).expect("JSON for .json")
         } else {
-            assert!(serde_json::from_str::<serde_json::Value>(&text).is_err(), "YAML otherwise");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&text).is_err(),
+                "YAML otherwise"
+            );
             serde_yaml_ng::from_str(&text).unwrap()
         };
         let paths = document["paths"].as_object().unwrap();
         assert_eq!(paths.len(), 2, "one operation per page");
         // No decisions: node_cnt is the page's String, not NodeCount.
-        assert_eq!(document["components"]["schemas"]["CreateConnectorReq"]["properties"]["node_cnt"]["type"], "string");
+        assert_eq!(
+            document["components"]["schemas"]["CreateConnectorReq"]["properties"]["node_cnt"]["type"],
+            "string"
+        );
         // The contradiction is a warning with page and line.
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("enabling_smart_connect_pay-per-use_instance.rst:69: the example request sends `node_cnt` as the number 2"), "{stderr}");
     }
 
-    let broken = xtask::workspace_root().join("codegen/tests/broken-pages/05-unknown-type-word.rst");
+    let broken =
+        xtask::workspace_root().join("codegen/tests/broken-pages/05-unknown-type-word.rst");
     let path = dir.join("broken.yaml");
-    let output = xtask(&["import", "--out", path.to_str().unwrap(), broken.to_str().unwrap()]);
+    let output = xtask(&[
+        "import",
+        "--out",
+        path.to_str().unwrap(),
+        broken.to_str().unwrap(),
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("05-unknown-type-word.rst:27: unknown type `Strnig`"), "{stderr}");
+    assert!(
+        stderr.contains("05-unknown-type-word.rst:27: unknown type `Strnig`"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!path.exists(), "nothing written");
-    let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
 }
 
@@ -296,29 +367,68 @@ fn generate_makes_a_standalone_client_and_refuses_clearly_without_a_panic_on_scr
     fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("imported.yaml");
     let page = xtask::workspace_root().join(PAGE);
-    assert!(xtask(&["import", "--out", spec.to_str().unwrap(), page.to_str().unwrap()]).status.success());
+    assert!(
+        xtask(&[
+            "import",
+            "--out",
+            spec.to_str().unwrap(),
+            page.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
     let out = dir.join("client.rs");
-    let output = xtask(&["generate", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = xtask(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{output:?}");
     let code = fs::read_to_string(&out).unwrap();
     assert!(code.contains("pub fn create_connector"));
-    assert!(!code.contains("crate::"), "plain settings: no hooks state, no replaced types");
+    assert!(
+        !code.contains("crate::"),
+        "plain settings: no hooks state, no replaced types"
+    );
 
     // A progenitor panic (two request media types) and validator refusals: exit 1, the file
     // and place named, nothing written, no panic text even with RUST_BACKTRACE=1.
     let corpus = xtask::workspace_root().join("codegen/tests/broken-specs");
     for (case, expected) in [
-        ("17-two-request-media-types.yaml", "progenitor panicked on this spec"),
-        ("21-date-time-format.yaml", "#/components/schemas/ThingReq/properties/created/format"),
+        (
+            "17-two-request-media-types.yaml",
+            "progenitor panicked on this spec",
+        ),
+        (
+            "21-date-time-format.yaml",
+            "#/components/schemas/ThingReq/properties/created/format",
+        ),
         ("24-misspelt-type.yaml", "unknown type \"strnig\""),
-        ("20-path-parameter-not-path-segment.yaml", "must have the schema `$ref: '#/components/schemas/PathSegment'`"),
+        (
+            "20-path-parameter-not-path-segment.yaml",
+            "must have the schema `$ref: '#/components/schemas/PathSegment'`",
+        ),
     ] {
         let out = dir.join(format!("{case}.rs"));
-        let output = xtask(&["generate", "--spec", corpus.join(case).to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let output = xtask(&[
+            "generate",
+            "--spec",
+            corpus.join(case).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{case}: {stderr}");
-        assert!(stderr.contains(case) && stderr.contains(expected), "{case}: {stderr}");
-        assert!(!stderr.contains("panicked at") && !stderr.contains("stack backtrace"), "{case}: {stderr}");
+        assert!(
+            stderr.contains(case) && stderr.contains(expected),
+            "{case}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked at") && !stderr.contains("stack backtrace"),
+            "{case}: {stderr}"
+        );
         assert!(!out.exists(), "{case}: nothing written");
     }
 }
@@ -328,12 +438,24 @@ fn help_and_usage_errors() {
     let help = xtask(&["--help"]);
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for word in ["regen [--check]", "import --out FILE PAGE.rst", "generate --spec FILE --out FILE.rs"] {
+    for word in [
+        "regen [--check]",
+        "import --out FILE PAGE.rst",
+        "generate --spec FILE --out FILE.rs",
+    ] {
         assert!(text.contains(word), "{text}");
     }
-    for args in [&["regenerate"][..], &["import", "page.rst"], &["generate", "--spec", "x.yaml"], &[]] {
+    for args in [
+        &["regenerate"][..],
+        &["import", "page.rst"],
+        &["generate", "--spec", "x.yaml"],
+        &[],
+    ] {
         let output = xtask(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("USAGE"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("USAGE"),
+            "{args:?}"
+        );
     }
 }

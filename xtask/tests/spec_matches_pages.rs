@@ -34,12 +34,17 @@ struct Page {
 fn strip_markup(text: &str) -> String {
     let mut out = text.replace("**", "").replace("``", "").replace("\\ ", "");
     while let Some(start) = out.find(":ref:`") {
-        let Some(end) = out[start + 6..].find('`') else { break };
+        let Some(end) = out[start + 6..].find('`') else {
+            break;
+        };
         let inner = out[start + 6..start + 6 + end].to_owned();
         let shown = inner.split(" <").next().unwrap_or(&inner).to_owned();
         out.replace_range(start..start + 6 + end + 1, &shown);
     }
-    out.trim_start_matches("-  ").split_whitespace().collect::<Vec<_>>().join(" ")
+    out.trim_start_matches("-  ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn read_page(text: &str) -> Page {
@@ -55,12 +60,17 @@ fn read_page(text: &str) -> Page {
         {
             page.operation_id = label.to_owned();
         }
-        if lines.get(i + 1).is_some_and(|n| n.starts_with("---") && !n.contains(' ')) {
+        if lines
+            .get(i + 1)
+            .is_some_and(|n| n.starts_with("---") && !n.contains(' '))
+        {
             section = t;
         }
         if section == "URI" && page.method.is_empty() {
             let mut parts = t.split(' ');
-            if let (Some(m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH")), Some(p)) = (parts.next(), parts.next()) {
+            if let (Some(m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH")), Some(p)) =
+                (parts.next(), parts.next())
+            {
                 page.method = m.to_lowercase();
                 page.path = p.to_owned();
             }
@@ -70,12 +80,20 @@ fn read_page(text: &str) -> Page {
             let indent = line.len() - line.trim_start().len();
             let mut body = Vec::new();
             let mut j = i + 1;
-            while j < lines.len() && (lines[j].trim().is_empty() || lines[j].len() - lines[j].trim_start().len() > indent) {
+            while j < lines.len()
+                && (lines[j].trim().is_empty()
+                    || lines[j].len() - lines[j].trim_start().len() > indent)
+            {
                 body.push(lines[j].trim());
                 j += 1;
             }
             let mut text: Vec<&str> = body.into_iter().skip_while(|l| l.is_empty()).collect();
-            if text.first().is_some_and(|l| l.trim_matches('\'').split(' ').next().is_some_and(|m| ["GET", "POST", "PUT", "DELETE"].contains(&m))) {
+            if text.first().is_some_and(|l| {
+                l.trim_matches('\'')
+                    .split(' ')
+                    .next()
+                    .is_some_and(|m| ["GET", "POST", "PUT", "DELETE"].contains(&m))
+            }) {
                 text.remove(0);
             }
             let text = text.join("\n").trim().to_owned();
@@ -86,8 +104,15 @@ fn read_page(text: &str) -> Page {
             continue;
         }
         // Grid table rows: a border, then `| name | ...` (the first line of each row).
-        if (t.starts_with("+-") || t.starts_with("+=")) && lines.get(i + 1).is_some_and(|n| n.trim().starts_with('|')) {
-            let cells: Vec<String> = lines[i + 1].trim().trim_matches('|').split('|').map(|c| c.trim().to_owned()).collect();
+        if (t.starts_with("+-") || t.starts_with("+="))
+            && lines.get(i + 1).is_some_and(|n| n.trim().starts_with('|'))
+        {
+            let cells: Vec<String> = lines[i + 1]
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_owned())
+                .collect();
             self_row(&mut page, section, &cells, i + 2, &lines, i + 1);
         }
         // Simple tables: border, header, border, rows, border.
@@ -112,7 +137,11 @@ fn read_page(text: &str) -> Page {
             };
             let cut = |l: &str, k: usize| -> String {
                 let (from, to) = spans[k];
-                let to = if k + 1 == spans.len() { l.len() } else { to.min(l.len()) };
+                let to = if k + 1 == spans.len() {
+                    l.len()
+                } else {
+                    to.min(l.len())
+                };
                 l.get(from.min(l.len())..to).unwrap_or("").trim().to_owned()
             };
             let header: Vec<String> = (0..spans.len()).map(|k| cut(lines[i + 1], k)).collect();
@@ -133,13 +162,25 @@ fn read_page(text: &str) -> Page {
 }
 
 /// A grid row: finds the header of its table (the row above the `+===+` border) first.
-fn self_row(page: &mut Page, section: &str, cells: &[String], _next: usize, lines: &[&str], at: usize) {
+fn self_row(
+    page: &mut Page,
+    section: &str,
+    cells: &[String],
+    _next: usize,
+    lines: &[&str],
+    at: usize,
+) {
     // Walk up to the table's header: the first `|` line after the table's first border.
     let mut k = at;
     while k > 0 && !lines[k - 1].trim().is_empty() {
         k -= 1;
     }
-    let header: Vec<String> = lines[k + 1].trim().trim_matches('|').split('|').map(|c| c.trim().to_owned()).collect();
+    let header: Vec<String> = lines[k + 1]
+        .trim()
+        .trim_matches('|')
+        .split('|')
+        .map(|c| c.trim().to_owned())
+        .collect();
     if header == cells {
         return;
     }
@@ -154,12 +195,25 @@ fn table_row(page: &mut Page, section: &str, header: &[String], cells: &[String]
         }
         return;
     }
-    let (Some(name), Some(kind)) = (col("Parameter"), col("Type")) else { return };
+    let (Some(name), Some(kind)) = (col("Parameter"), col("Type")) else {
+        return;
+    };
     let words = col("Description")
         .and_then(|d| cells.get(d))
-        .map(|d| strip_markup(d).split(' ').take(4).collect::<Vec<_>>().join(" "))
+        .map(|d| {
+            strip_markup(d)
+                .split(' ')
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default();
-    page.rows.push(Row { line, name: strip_markup(&cells[name]), kind: strip_markup(&cells[kind]), words });
+    page.rows.push(Row {
+        line,
+        name: strip_markup(&cells[name]),
+        kind: strip_markup(&cells[kind]),
+        words,
+    });
 }
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
@@ -179,7 +233,11 @@ fn fields<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(String, &'a Value, 
         todo.push(&p["schema"]);
     }
     todo.push(&operation["requestBody"]["content"]["application/json"]["schema"]);
-    for r in operation["responses"].as_object().into_iter().flat_map(|m| m.values()) {
+    for r in operation["responses"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         todo.push(&r["content"]["application/json"]["schema"]);
     }
     let mut seen = BTreeSet::new();
@@ -234,11 +292,19 @@ fn description_has(spec: &Value, holder: &Value, schema: &Value, words: &str) ->
 fn examples(operation: &Value) -> Vec<&Value> {
     let mut out = Vec::new();
     let mut media = vec![&operation["requestBody"]["content"]["application/json"]];
-    for r in operation["responses"].as_object().into_iter().flat_map(|m| m.values()) {
+    for r in operation["responses"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         media.push(&r["content"]["application/json"]);
     }
     for m in media {
-        for e in m["examples"].as_object().into_iter().flat_map(|e| e.values()) {
+        for e in m["examples"]
+            .as_object()
+            .into_iter()
+            .flat_map(|e| e.values())
+        {
             out.push(&e["value"]);
         }
     }
@@ -251,10 +317,16 @@ fn missing(name: &str, text: &str, spec: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let operation = &spec["paths"][&page.path][&page.method];
     if operation["operationId"] != Value::String(page.operation_id.clone()) {
-        return vec![format!("{name}: no operation {} {} {}", page.operation_id, page.method, page.path)];
+        return vec![format!(
+            "{name}: no operation {} {} {}",
+            page.operation_id, page.method, page.path
+        )];
     }
     let fields = fields(spec, operation);
-    assert!(!page.rows.is_empty(), "{name}: the reader found no table rows");
+    assert!(
+        !page.rows.is_empty(),
+        "{name}: the reader found no table rows"
+    );
     for row in &page.rows {
         if row.name == "-" {
             continue;
@@ -267,12 +339,16 @@ fn missing(name: &str, text: &str, spec: &Value) -> Vec<String> {
                 && (shared || description_has(spec, holder, schema, &row.words))
         });
         if !found {
-            problems.push(format!("{name}:{}: row `{}` ({}, \"{}...\") is not in the spec", row.line, row.name, row.kind, row.words));
+            problems.push(format!(
+                "{name}:{}: row `{}` ({}, \"{}...\") is not in the spec",
+                row.line, row.name, row.kind, row.words
+            ));
         }
     }
     let values = examples(operation);
     for (line, body) in &page.examples {
-        let expected = serde_json::from_str::<Value>(body).unwrap_or_else(|_| Value::String(body.clone()));
+        let expected =
+            serde_json::from_str::<Value>(body).unwrap_or_else(|_| Value::String(body.clone()));
         if !values.contains(&&expected) {
             problems.push(format!("{name}:{line}: this example is not in the spec"));
         }
@@ -290,7 +366,9 @@ fn missing(name: &str, text: &str, spec: &Value) -> Vec<String> {
 
 fn load(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
-    codegen::load(&path.display().to_string(), &text).unwrap().tree
+    codegen::load(&path.display().to_string(), &text)
+        .unwrap()
+        .tree
 }
 
 #[test]
@@ -299,8 +377,15 @@ fn every_row_example_and_status_code_of_spec_pages_is_in_the_spec() {
     let spec = load(&root.join(xtask::SPEC));
     let pages = xtask::pages(&root).unwrap();
     assert!(!pages.is_empty());
-    let problems: Vec<String> = pages.iter().flat_map(|(n, t)| missing(n, t, &spec)).collect();
-    assert!(problems.is_empty(), "\n{}\n(the fix: run `cargo xtask regen`)", problems.join("\n"));
+    let problems: Vec<String> = pages
+        .iter()
+        .flat_map(|(n, t)| missing(n, t, &spec))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "\n{}\n(the fix: run `cargo xtask regen`)",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -309,7 +394,10 @@ fn every_row_example_and_status_code_of_all_62_pages_is_in_their_import() {
     let spec = load(&root.join(xtask::ALL_PAGES_SPEC));
     let pages = xtask::all_pages(&root).unwrap();
     assert_eq!(pages.len(), 62);
-    let problems: Vec<String> = pages.iter().flat_map(|(n, t)| missing(n, t, &spec)).collect();
+    let problems: Vec<String> = pages
+        .iter()
+        .flat_map(|(n, t)| missing(n, t, &spec))
+        .collect();
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
@@ -326,7 +414,10 @@ fn the_check_fails_when_the_spec_lacks_a_row_or_an_example() {
         .unwrap()
         .remove("spec_code");
     let problems = missing(name, text, &without_row);
-    assert!(problems.iter().any(|p| p.contains("row `spec_code`")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("row `spec_code`")),
+        "{problems:?}"
+    );
 
     let mut other_example = spec.clone();
     let examples = other_example
@@ -334,10 +425,19 @@ fn the_check_fails_when_the_spec_lacks_a_row_or_an_example() {
         .unwrap();
     examples["specification"] = "200MB".into();
     let problems = missing(name, text, &other_example);
-    assert!(problems.iter().any(|p| p.contains("this example is not in the spec")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("this example is not in the spec")),
+        "{problems:?}"
+    );
 
     let mut other_type = spec;
-    other_type["components"]["schemas"]["CreateConnectorReq"]["properties"]["specification"]["type"] = "integer".into();
+    other_type["components"]["schemas"]["CreateConnectorReq"]["properties"]["specification"]["type"] =
+        "integer".into();
     let problems = missing(name, text, &other_type);
-    assert!(problems.iter().any(|p| p.contains("row `specification`")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("row `specification`")),
+        "{problems:?}"
+    );
 }

@@ -39,7 +39,10 @@ fn conventions() -> (Value, Value, Value) {
                 "endpoint",
                 map([
                     ("default", s("localhost")),
-                    ("description", s("Host name of the service's endpoint in the region.")),
+                    (
+                        "description",
+                        s("Host name of the service's endpoint in the region."),
+                    ),
                 ]),
             )]),
         ),
@@ -55,7 +58,12 @@ fn conventions() -> (Value, Value, Value) {
                 ("type", s("apiKey")),
                 ("in", s("header")),
                 ("name", s("Authorization")),
-                ("description", s("AK/SK signature (SDK-HMAC-SHA256). The request is signed with the secret access key and sent with `Authorization: SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`, together with the signed `X-Sdk-Date` and `X-Project-Id` headers (and `X-Security-Token` for temporary credentials).")),
+                (
+                    "description",
+                    s(
+                        "AK/SK signature (SDK-HMAC-SHA256). The request is signed with the secret access key and sent with `Authorization: SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`, together with the signed `X-Sdk-Date` and `X-Project-Id` headers (and `X-Security-Token` for temporary credentials).",
+                    ),
+                ),
             ]),
         ),
         (
@@ -64,7 +72,12 @@ fn conventions() -> (Value, Value, Value) {
                 ("type", s("apiKey")),
                 ("in", s("header")),
                 ("name", s("X-Auth-Token")),
-                ("description", s("IAM token obtained from `POST /v3/auth/tokens` of the IAM service (returned in the `X-Subject-Token` response header), sent unsigned in `X-Auth-Token`.")),
+                (
+                    "description",
+                    s(
+                        "IAM token obtained from `POST /v3/auth/tokens` of the IAM service (returned in the `X-Subject-Token` response header), sent unsigned in `X-Auth-Token`.",
+                    ),
+                ),
             ]),
         ),
     ]);
@@ -77,19 +90,38 @@ fn shared_schemas() -> Vec<(String, Value)> {
             PATH_SEGMENT.to_owned(),
             map([
                 ("type", s("string")),
-                ("description", s("The value of a path parameter. It is sent percent-encoded as exactly one path segment, so it must not be empty, \".\" or \"..\" (which URL resolution would remove) and must not contain a backslash (which URLs read as \"/\").")),
+                (
+                    "description",
+                    s(
+                        "The value of a path parameter. It is sent percent-encoded as exactly one path segment, so it must not be empty, \".\" or \"..\" (which URL resolution would remove) and must not contain a backslash (which URLs read as \"/\").",
+                    ),
+                ),
             ]),
         ),
         (
             ERROR_BODY.to_owned(),
             map([
                 ("type", s("object")),
-                ("description", s("Error body returned with 4xx and 5xx status codes. See the service's Error Codes page.")),
+                (
+                    "description",
+                    s(
+                        "Error body returned with 4xx and 5xx status codes. See the service's Error Codes page.",
+                    ),
+                ),
                 (
                     "properties",
                     map([
-                        ("error_code", map([("type", s("string")), ("description", s("Error code, for example DMS.00400021."))])),
-                        ("error_msg", map([("type", s("string")), ("description", s("Error message."))])),
+                        (
+                            "error_code",
+                            map([
+                                ("type", s("string")),
+                                ("description", s("Error code, for example DMS.00400021.")),
+                            ]),
+                        ),
+                        (
+                            "error_msg",
+                            map([("type", s("string")), ("description", s("Error message."))]),
+                        ),
                     ]),
                 ),
             ]),
@@ -127,11 +159,17 @@ pub fn assemble(mut operations: Vec<Operation>) -> Result<Imported, Error> {
     for _ in 0..8 {
         let mut definitions: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
         for (name, schema) in &reserved {
-            definitions.entry(name.clone()).or_default().push((usize::MAX, schema.clone()));
+            definitions
+                .entry(name.clone())
+                .or_default()
+                .push((usize::MAX, schema.clone()));
         }
         for (i, op) in operations.iter().enumerate() {
             for (name, schema) in &op.schemas {
-                definitions.entry(name.clone()).or_default().push((i, schema.clone()));
+                definitions
+                    .entry(name.clone())
+                    .or_default()
+                    .push((i, schema.clone()));
             }
         }
         let clashes: Vec<(String, Vec<usize>)> = definitions
@@ -142,7 +180,8 @@ pub fn assemble(mut operations: Vec<Operation>) -> Result<Imported, Error> {
                 // its name; the nested tables that clash with it are qualified.
                 let is_body = |i: usize| {
                     let id = &operations[i].operation_id;
-                    name.strip_prefix(id.as_str()).is_some_and(|rest| rest.starts_with("Req") || rest.starts_with("Resp"))
+                    name.strip_prefix(id.as_str())
+                        .is_some_and(|rest| rest.starts_with("Req") || rest.starts_with("Resp"))
                 };
                 let mut users: Vec<usize> = defs
                     .into_iter()
@@ -192,14 +231,21 @@ pub fn assemble(mut operations: Vec<Operation>) -> Result<Imported, Error> {
             return Err(Error::Page {
                 name: op.page,
                 line: 0,
-                message: format!("{} {} is also the operation of {first}; one page per operation", op.method.to_uppercase(), op.path),
+                message: format!(
+                    "{} {} is also the operation of {first}; one page per operation",
+                    op.method.to_uppercase(),
+                    op.path
+                ),
             });
         }
         if let Some(first) = ids.insert(op.operation_id.clone(), op.page.clone()) {
             return Err(Error::Page {
                 name: op.page,
                 line: 0,
-                message: format!("operationId {} is also the label of {first}", op.operation_id),
+                message: format!(
+                    "operationId {} is also the label of {first}",
+                    op.operation_id
+                ),
             });
         }
         let item = paths
@@ -230,7 +276,10 @@ pub fn assemble(mut operations: Vec<Operation>) -> Result<Imported, Error> {
         ("paths", Value::Mapping(paths)),
         (
             "components",
-            map([("securitySchemes", schemes), ("schemas", Value::Mapping(schemas))]),
+            map([
+                ("securitySchemes", schemes),
+                ("schemas", Value::Mapping(schemas)),
+            ]),
         ),
     ]);
     Ok(Imported { document, warnings })

@@ -35,9 +35,8 @@ pub struct Operation {
     pub warnings: Vec<Warning>,
 }
 
-static URI_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(/\S*)$").unwrap()
-});
+static URI_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(/\S*)$").unwrap());
 static EXAMPLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^['"]?(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(\S+?)['"]?$"#).unwrap()
 });
@@ -119,9 +118,8 @@ impl<'a> Importer<'a> {
             pending_label = None;
             sections.entry(section.clone()).or_default().push(block);
         }
-        let title = title.ok_or_else(|| {
-            PageError::at(1, "expected a page title underlined with `===`")
-        })?;
+        let title =
+            title.ok_or_else(|| PageError::at(1, "expected a page title underlined with `===`"))?;
         Ok(Importer {
             page,
             operation_id: operation_id.unwrap_or_default(),
@@ -271,7 +269,12 @@ impl<'a> Importer<'a> {
                         schema_ref(PATH_SEGMENT)
                     } else {
                         let raw_description = columns.raw_description(row);
-                        self.field_schema(&row.cells[columns.kind], &raw_description, row.line, Some(&name))?
+                        self.field_schema(
+                            &row.cells[columns.kind],
+                            &raw_description,
+                            row.line,
+                            Some(&name),
+                        )?
                     };
                     parameter.insert(key("schema"), schema);
                     parameters.push(Value::Mapping(parameter));
@@ -281,7 +284,9 @@ impl<'a> Importer<'a> {
         if let Some(missing) = template.iter().find(|n| !declared.contains(*n)) {
             return Err(PageError::at(
                 line,
-                format!("the URI has {{{missing}}} but no Path Parameters table row names `{missing}`"),
+                format!(
+                    "the URI has {{{missing}}} but no Path Parameters table row names `{missing}`"
+                ),
             ));
         }
         if !parameters.is_empty() {
@@ -301,7 +306,10 @@ impl<'a> Importer<'a> {
                 map([
                     ("required", Value::Bool(true)),
                     ("description", s("Request body parameters.")),
-                    ("content", map([("application/json", map([("schema", schema)]))])),
+                    (
+                        "content",
+                        map([("application/json", map([("schema", schema)]))]),
+                    ),
                 ]),
             );
         }
@@ -329,9 +337,16 @@ impl<'a> Importer<'a> {
                     }
                 }
                 Block::Table(_) => {
-                    let Some(index) = table_index.next() else { continue };
+                    let Some(index) = table_index.next() else {
+                        continue;
+                    };
                     let placed = &self.tables[index];
-                    let title = placed.table.title.clone().unwrap_or_default().to_lowercase();
+                    let title = placed
+                        .table
+                        .title
+                        .clone()
+                        .unwrap_or_default()
+                        .to_lowercase();
                     let table = placed.table.clone();
                     let is_body = title.contains("response body");
                     let is_header = title.contains("response header");
@@ -356,7 +371,11 @@ impl<'a> Importer<'a> {
                             } else {
                                 format!("{}Resp{code}", self.operation_id)
                             };
-                            self.body_schema(&table, &name, &format!("Response body parameters, status code {code}."))?
+                            self.body_schema(
+                                &table,
+                                &name,
+                                &format!("Response body parameters, status code {code}."),
+                            )?
                         } else {
                             self.check_error_table(&table, code)?;
                             schema_ref(super::operation::ERROR_BODY)
@@ -369,7 +388,12 @@ impl<'a> Importer<'a> {
                             let name = text::plain(&row.cells[columns.name]);
                             let description = columns.description(row);
                             let raw_description = columns.raw_description(row);
-                            let schema = self.field_schema(&row.cells[columns.kind], &raw_description, row.line, None)?;
+                            let schema = self.field_schema(
+                                &row.cells[columns.kind],
+                                &raw_description,
+                                row.line,
+                                None,
+                            )?;
                             let mut header = Mapping::new();
                             if !description.is_empty() {
                                 header.insert(key("description"), s(&description));
@@ -406,7 +430,10 @@ impl<'a> Importer<'a> {
                 .ok()
                 .filter(|c| (100..600).contains(c))
                 .ok_or_else(|| {
-                    PageError::at(row.line, format!("expected a status code such as 200, found `{code_text}`"))
+                    PageError::at(
+                        row.line,
+                        format!("expected a status code such as 200, found `{code_text}`"),
+                    )
                 })?;
             let description = row.cells.get(1).map(|c| text::cell(c)).unwrap_or_default();
             codes.push((code, description, row.line));
@@ -436,21 +463,29 @@ impl<'a> Importer<'a> {
             let mut response = Mapping::new();
             response.insert(
                 key("description"),
-                s(if description.is_empty() { "No description." } else { description }),
+                s(if description.is_empty() {
+                    "No description."
+                } else {
+                    description
+                }),
             );
             if let Some(h) = headers.remove(code) {
                 response.insert(key("headers"), Value::Mapping(h));
             }
-            let body = bodies.get(code).cloned().or_else(|| {
-                (*code >= 400).then(|| schema_ref(ERROR_BODY))
-            });
+            let body = bodies
+                .get(code)
+                .cloned()
+                .or_else(|| (*code >= 400).then(|| schema_ref(ERROR_BODY)));
             if let Some(schema) = body {
                 let mut media = Mapping::new();
                 media.insert(key("schema"), schema);
                 if let Some(examples) = response_examples.get(code) {
                     media.insert(key("examples"), examples.clone());
                 }
-                response.insert(key("content"), map([("application/json", Value::Mapping(media))]));
+                response.insert(
+                    key("content"),
+                    map([("application/json", Value::Mapping(media))]),
+                );
             }
             responses.insert(s(&code.to_string()), Value::Mapping(response));
         }
@@ -508,14 +543,24 @@ impl<'a> Importer<'a> {
 
     /// The schema of a body table: a component named `name` (or, for a table whose only row
     /// is `-`, that row's type), returned as a `$ref` or inline schema.
-    fn body_schema(&mut self, table: &Table, name: &str, description: &str) -> Result<Value, PageError> {
+    fn body_schema(
+        &mut self,
+        table: &Table,
+        name: &str,
+        description: &str,
+    ) -> Result<Value, PageError> {
         let columns = Columns::of(table)?;
-        if let Some(row) = table.rows.iter().find(|r| text::plain(&r.cells[columns.name]) == "-") {
+        if let Some(row) = table
+            .rows
+            .iter()
+            .find(|r| text::plain(&r.cells[columns.name]) == "-")
+        {
             if table.rows.len() > 1 {
                 self.warn(row.line, "a row named `-` stands for the whole body; the other rows of this table are ignored");
             }
             let raw_description = columns.raw_description(row);
-            let mut schema = self.field_schema(&row.cells[columns.kind], &raw_description, row.line, None)?;
+            let mut schema =
+                self.field_schema(&row.cells[columns.kind], &raw_description, row.line, None)?;
             let text = columns.description(row);
             if let Some(m) = schema.as_mapping_mut()
                 && !text.is_empty()
@@ -534,24 +579,39 @@ impl<'a> Importer<'a> {
         Ok(schema_ref(name))
     }
 
-    fn object_schema(&mut self, table: &Table, description: Option<&str>) -> Result<Value, PageError> {
+    fn object_schema(
+        &mut self,
+        table: &Table,
+        description: Option<&str>,
+    ) -> Result<Value, PageError> {
         let columns = Columns::of(table)?;
         let mut properties = Mapping::new();
         let mut required = Vec::new();
         for row in &table.rows {
             let field = text::plain(&row.cells[columns.name]);
             if field.is_empty() {
-                return Err(PageError::at(row.line, "expected a parameter name in the first column"));
+                return Err(PageError::at(
+                    row.line,
+                    "expected a parameter name in the first column",
+                ));
             }
             if columns.required(row)? {
                 required.push(s(&field));
             }
             let raw_description = columns.raw_description(row);
-            let mut schema = self.field_schema(&row.cells[columns.kind], &raw_description, row.line, Some(&field))?;
+            let mut schema = self.field_schema(
+                &row.cells[columns.kind],
+                &raw_description,
+                row.line,
+                Some(&field),
+            )?;
             let text = columns.description(row);
             // A `$ref` cannot carry a description beside it (OpenAPI 3.0), so the row's words go
             // to the nested table's schema, unless an earlier row already gave it some.
-            if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())
+            if let Some(target) = schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
                 && !text.is_empty()
                 && let Some((_, nested)) = self.schemas.iter_mut().find(|(n, _)| n == target)
                 && let Some(m) = nested.as_mapping_mut()
@@ -579,7 +639,10 @@ impl<'a> Importer<'a> {
                 *m = with;
             }
             if properties.contains_key(field.as_str()) {
-                return Err(PageError::at(row.line, format!("parameter `{field}` appears twice in this table")));
+                return Err(PageError::at(
+                    row.line,
+                    format!("parameter `{field}` appears twice in this table"),
+                ));
             }
             properties.insert(s(&field), schema);
         }
@@ -596,7 +659,13 @@ impl<'a> Importer<'a> {
     }
 
     /// The schema of one field from its type cell and description.
-    fn field_schema(&mut self, raw_type: &str, raw_description: &str, line: usize, field: Option<&str>) -> Result<Value, PageError> {
+    fn field_schema(
+        &mut self,
+        raw_type: &str,
+        raw_description: &str,
+        line: usize,
+        field: Option<&str>,
+    ) -> Result<Value, PageError> {
         let word = schema::type_word(raw_type).ok_or_else(|| {
             PageError::at(
                 line,
@@ -610,12 +679,16 @@ impl<'a> Importer<'a> {
         let mut schema = match word {
             TypeWord::Plain(v) => v,
             TypeWord::Ref(t, anchor) => schema_ref(&self.nested(&t, &anchor, line)?),
-            TypeWord::ArrayOfRef(t, anchor) => {
-                map([("type", s("array")), ("items", schema_ref(&self.nested(&t, &anchor, line)?))])
-            }
+            TypeWord::ArrayOfRef(t, anchor) => map([
+                ("type", s("array")),
+                ("items", schema_ref(&self.nested(&t, &anchor, line)?)),
+            ]),
             TypeWord::MapOfRef(t, anchor) => map([
                 ("type", s("object")),
-                ("additionalProperties", schema_ref(&self.nested(&t, &anchor, line)?)),
+                (
+                    "additionalProperties",
+                    schema_ref(&self.nested(&t, &anchor, line)?),
+                ),
             ]),
         };
         if schema.get("$ref").is_none() {
@@ -646,15 +719,27 @@ impl<'a> Importer<'a> {
         else {
             return Err(PageError::at(
                 line,
-                format!("`:ref:` to `{anchor}` ({text}), but the page has no table labelled `.. _{anchor}:`"),
+                format!(
+                    "`:ref:` to `{anchor}` ({text}), but the page has no table labelled `.. _{anchor}:`"
+                ),
             ));
         };
         let base = schema::pascal(text);
-        let base = if base.is_empty() { schema::pascal(anchor) } else { base };
+        let base = if base.is_empty() {
+            schema::pascal(anchor)
+        } else {
+            base
+        };
         let mut name = base.clone();
         // Two tables of one page with the same name: qualify by the side they are on.
         if self.named.values().any(|n| *n == name) {
-            let side = if anchor.contains("__request") { "Req" } else if anchor.contains("__response") { "Resp" } else { "" };
+            let side = if anchor.contains("__request") {
+                "Req"
+            } else if anchor.contains("__response") {
+                "Resp"
+            } else {
+                ""
+            };
             name = format!("{base}{side}");
             let mut n = 2;
             while self.named.values().any(|v| *v == name) {
@@ -674,7 +759,11 @@ impl<'a> Importer<'a> {
     }
 
     /// Example Requests → `examples` of the request body.
-    fn request_examples(&mut self, method: &str, schema: Option<&Value>) -> Result<Option<Value>, PageError> {
+    fn request_examples(
+        &mut self,
+        method: &str,
+        schema: Option<&Value>,
+    ) -> Result<Option<Value>, PageError> {
         let blocks: Vec<&Block> = self.section("Example Requests").to_vec();
         let mut examples = Mapping::new();
         let mut summary: Option<String> = None;
@@ -682,17 +771,33 @@ impl<'a> Importer<'a> {
             match block {
                 Block::Paragraph { text, .. } => summary = Some(text::plain(text)),
                 Block::Code { text: code, line } => {
-                    let mut lines = code.lines().enumerate().skip_while(|(_, l)| l.trim().is_empty());
-                    let Some((_, first)) = lines.next() else { continue };
+                    let mut lines = code
+                        .lines()
+                        .enumerate()
+                        .skip_while(|(_, l)| l.trim().is_empty());
+                    let Some((_, first)) = lines.next() else {
+                        continue;
+                    };
                     let Some(c) = EXAMPLE_LINE.captures(first.trim()) else {
                         self.warn(*line, "an example request that does not start with `METHOD URL`; not transcribed");
                         continue;
                     };
                     let request_line = format!("{} {}", &c[1], &c[2]);
                     if c[1].to_lowercase() != method {
-                        self.warn(*line, format!("the example request uses {} but the URI says {}", &c[1], method.to_uppercase()));
+                        self.warn(
+                            *line,
+                            format!(
+                                "the example request uses {} but the URI says {}",
+                                &c[1],
+                                method.to_uppercase()
+                            ),
+                        );
                     }
-                    let body_start = code.lines().position(|l| l.trim() == first.trim()).unwrap_or(0) + 1;
+                    let body_start = code
+                        .lines()
+                        .position(|l| l.trim() == first.trim())
+                        .unwrap_or(0)
+                        + 1;
                     let body: String = code.lines().skip(body_start).collect::<Vec<_>>().join("\n");
                     let body = body.trim();
                     if body.is_empty() {
@@ -704,7 +809,13 @@ impl<'a> Importer<'a> {
                         summary = None;
                         continue;
                     };
-                    let body_line = line + body_start + code.lines().skip(body_start).take_while(|l| l.trim().is_empty()).count();
+                    let body_line = line
+                        + body_start
+                        + code
+                            .lines()
+                            .skip(body_start)
+                            .take_while(|l| l.trim().is_empty())
+                            .count();
                     let value = self.example_value(body, body_line, schema, "example request")?;
                     let mut example = Mapping::new();
                     if let Some(text) = summary.take() {
@@ -712,7 +823,10 @@ impl<'a> Importer<'a> {
                     }
                     example.insert(s("description"), s(&request_line));
                     example.insert(s("value"), value);
-                    examples.insert(s(&format!("example{}", examples.len() + 1)), Value::Mapping(example));
+                    examples.insert(
+                        s(&format!("example{}", examples.len() + 1)),
+                        Value::Mapping(example),
+                    );
                 }
                 _ => {}
             }
@@ -721,7 +835,10 @@ impl<'a> Importer<'a> {
     }
 
     /// Example Responses → `examples` per status code.
-    fn response_examples(&mut self, bodies: &BTreeMap<u16, Value>) -> Result<BTreeMap<u16, Value>, PageError> {
+    fn response_examples(
+        &mut self,
+        bodies: &BTreeMap<u16, Value>,
+    ) -> Result<BTreeMap<u16, Value>, PageError> {
         let blocks: Vec<&Block> = self.section("Example Responses").to_vec();
         let mut out: BTreeMap<u16, Mapping> = BTreeMap::new();
         let mut status = None;
@@ -749,28 +866,44 @@ impl<'a> Importer<'a> {
                             continue;
                         }
                     };
-                    let value = self.example_value(code.trim(), *line, &schema, "example response")?;
+                    let value =
+                        self.example_value(code.trim(), *line, &schema, "example response")?;
                     let examples = out.entry(code_status).or_default();
                     let mut example = Mapping::new();
                     if let Some(text) = summary.take() {
                         example.insert(s("summary"), s(&text));
                     }
                     example.insert(s("value"), value);
-                    examples.insert(s(&format!("example{}", examples.len() + 1)), Value::Mapping(example));
+                    examples.insert(
+                        s(&format!("example{}", examples.len() + 1)),
+                        Value::Mapping(example),
+                    );
                 }
                 _ => {}
             }
         }
-        Ok(out.into_iter().map(|(k, v)| (k, Value::Mapping(v))).collect())
+        Ok(out
+            .into_iter()
+            .map(|(k, v)| (k, Value::Mapping(v)))
+            .collect())
     }
 
     /// Parses an example body; JSON becomes a value (checked against `schema`), anything else
     /// is kept as text with a warning.
-    fn example_value(&mut self, body: &str, line: usize, schema: &Value, what: &str) -> Result<Value, PageError> {
+    fn example_value(
+        &mut self,
+        body: &str,
+        line: usize,
+        schema: &Value,
+        what: &str,
+    ) -> Result<Value, PageError> {
         let json: serde_json::Value = match serde_json::from_str(body) {
             Ok(v) => v,
             Err(e) => {
-                self.warn(line, format!("the {what} body is not JSON ({e}); kept as text"));
+                self.warn(
+                    line,
+                    format!("the {what} body is not JSON ({e}); kept as text"),
+                );
                 return Ok(s(body));
             }
         };
@@ -833,11 +966,16 @@ impl Columns {
     }
 
     fn required(&self, row: &rst::Row) -> Result<bool, PageError> {
-        let Some(i) = self.mandatory else { return Ok(false) };
+        let Some(i) = self.mandatory else {
+            return Ok(false);
+        };
         match text::plain(&row.cells[i]).to_lowercase().as_str() {
             "yes" => Ok(true),
             "no" | "" => Ok(false),
-            other => Err(PageError::at(row.line, format!("expected Yes or No in the Mandatory column, found `{other}`"))),
+            other => Err(PageError::at(
+                row.line,
+                format!("expected Yes or No in the Mandatory column, found `{other}`"),
+            )),
         }
     }
 
@@ -848,6 +986,8 @@ impl Columns {
     }
 
     fn raw_description(&self, row: &rst::Row) -> String {
-        self.description.map(|i| row.cells[i].clone()).unwrap_or_default()
+        self.description
+            .map(|i| row.cells[i].clone())
+            .unwrap_or_default()
     }
 }

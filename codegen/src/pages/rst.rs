@@ -65,9 +65,7 @@ fn is_underline(line: &str) -> Option<char> {
 /// `=====  ====  ===`: at least two runs of `=` separated by spaces.
 fn is_simple_border(line: &str) -> bool {
     let t = line.trim();
-    !t.is_empty()
-        && t.chars().all(|c| c == '=' || c == ' ')
-        && t.split_whitespace().count() >= 2
+    !t.is_empty() && t.chars().all(|c| c == '=' || c == ' ') && t.split_whitespace().count() >= 2
 }
 
 /// Splits `text` into blocks.
@@ -331,7 +329,10 @@ fn parse_grid(lines: &[&str], start: usize) -> Result<(Table, usize), PageError>
         }
         if line.len() != width {
             let col = line.len().min(width);
-            return Err(column_error(col.saturating_sub(1), if first == '+' { '+' } else { '|' }));
+            return Err(column_error(
+                col.saturating_sub(1),
+                if first == '+' { '+' } else { '|' },
+            ));
         }
         if first == '+' {
             for (pos, c) in line.iter().enumerate() {

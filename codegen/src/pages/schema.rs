@@ -75,7 +75,10 @@ pub(crate) fn type_word(raw: &str) -> Option<TypeWord> {
         }
         let inner = inner.trim_end_matches("object");
         return scalar(inner).map(|value| {
-            TypeWord::Plain(map([("type", s("object")), ("additionalProperties", value)]))
+            TypeWord::Plain(map([
+                ("type", s("object")),
+                ("additionalProperties", value),
+            ]))
         });
     }
     if let Some(rest) = words
@@ -85,17 +88,15 @@ pub(crate) fn type_word(raw: &str) -> Option<TypeWord> {
         if let Some((text, anchor)) = reference {
             return Some(TypeWord::ArrayOfRef(text, anchor));
         }
-        return scalar(rest.trim()).map(|items| {
-            TypeWord::Plain(map([("type", s("array")), ("items", items)]))
-        });
+        return scalar(rest.trim())
+            .map(|items| TypeWord::Plain(map([("type", s("array")), ("items", items)])));
     }
     if let Some(inner) = compact
         .strip_prefix("list<")
         .and_then(|r| r.strip_suffix('>'))
     {
-        return scalar(inner).map(|items| {
-            TypeWord::Plain(map([("type", s("array")), ("items", items)]))
-        });
+        return scalar(inner)
+            .map(|items| TypeWord::Plain(map([("type", s("array")), ("items", items)])));
     }
     if let Some((text, anchor)) = reference {
         let rest = words.trim_end_matches("object").trim();
@@ -147,7 +148,10 @@ static MAX_LENGTH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Keywords a description states in one of the corpus's phrasings, for a schema of type
 /// `kind`, and the notes for those that do not fit the type.
-pub(crate) fn constraints(raw: &str, kind: Option<&str>) -> (Vec<(&'static str, Value)>, Vec<String>) {
+pub(crate) fn constraints(
+    raw: &str,
+    kind: Option<&str>,
+) -> (Vec<(&'static str, Value)>, Vec<String>) {
     let mut keywords = Vec::new();
     let mut notes = Vec::new();
     let plain = text::plain(raw);
@@ -349,13 +353,18 @@ mod tests {
             type_word("Map<String,String>"),
             Some(TypeWord::Plain(v)) if v["additionalProperties"]["type"] == s("string")
         ));
-        assert!(matches!(type_word("Array of strings"), Some(TypeWord::Plain(v)) if v["items"]["type"] == s("string")));
+        assert!(
+            matches!(type_word("Array of strings"), Some(TypeWord::Plain(v)) if v["items"]["type"] == s("string"))
+        );
         assert_eq!(type_word("Strnig"), None);
     }
 
     #[test]
     fn phrasings() {
-        let (k, notes) = constraints("The default value is **10**. The value ranges from 1 to 50.", Some("integer"));
+        let (k, notes) = constraints(
+            "The default value is **10**. The value ranges from 1 to 50.",
+            Some("integer"),
+        );
         assert_eq!(
             k,
             vec![
@@ -365,7 +374,10 @@ mod tests {
             ]
         );
         assert!(notes.is_empty());
-        let (k, notes) = constraints("Number of connectors. Min.: 2.\n\nThe default value is **2** if it is not specified.", Some("string"));
+        let (k, notes) = constraints(
+            "Number of connectors. Min.: 2.\n\nThe default value is **2** if it is not specified.",
+            Some("string"),
+        );
         assert_eq!(k, vec![("default", s("2"))]);
         assert_eq!(notes.len(), 1, "{notes:?}");
         let (k, _) = constraints("Can contain 4 to 64 characters.", Some("string"));
@@ -383,6 +395,9 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(pascal("topic_other_configs"), "TopicOtherConfigs");
-        assert_eq!(pascal("SmartConnectTaskReqSourceConfig"), "SmartConnectTaskReqSourceConfig");
+        assert_eq!(
+            pascal("SmartConnectTaskReqSourceConfig"),
+            "SmartConnectTaskReqSourceConfig"
+        );
     }
 }

@@ -35,7 +35,9 @@ pub(crate) fn plain(text: &str) -> String {
             continue;
         }
         if chars[i] == '*'
-            && chars.get(i + 1).is_some_and(|c| !c.is_whitespace() && *c != '*')
+            && chars
+                .get(i + 1)
+                .is_some_and(|c| !c.is_whitespace() && *c != '*')
             && let Some(end) = find(&chars, i + 1, "*")
         {
             out.extend(&chars[i + 1..end]);
@@ -208,7 +210,10 @@ mod tests {
             plain("see :ref:`Obtaining a Project ID <kafka-api-0036212547>`."),
             "see Obtaining a Project ID."
         );
-        assert_eq!(plain("The default value is **2**."), "The default value is 2.");
+        assert_eq!(
+            plain("The default value is **2**."),
+            "The default value is 2."
+        );
         assert_eq!(plain("*false*\\ \\*, x"), "false*, x");
         assert_eq!(plain(":literal:`\\`~!@#`"), "`~!@#");
         assert_eq!(plain("``code`` and *em*"), "code and em");
