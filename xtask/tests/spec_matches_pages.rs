@@ -242,10 +242,10 @@ fn fields<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(String, &'a Value, 
     }
     let mut seen = BTreeSet::new();
     while let Some(schema) = todo.pop() {
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            if !seen.insert(r.to_owned()) {
-                continue;
-            }
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str)
+            && !seen.insert(r.to_owned())
+        {
+            continue;
         }
         let schema = resolve(spec, schema);
         for (name, property) in schema["properties"].as_object().into_iter().flatten() {

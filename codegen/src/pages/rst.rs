@@ -496,8 +496,9 @@ fn parse_simple(lines: &[&str], start: usize) -> Result<(Table, usize), PageErro
         let last = spans.len() - 1;
         for (k, &(_, to)) in spans.iter().enumerate().take(last) {
             let gap_end = spans[k + 1].0;
-            for p in to..gap_end.min(line.len()) {
-                if line[p] != ' ' {
+            let gap = line.iter().enumerate().take(gap_end).skip(to);
+            for (p, c) in gap {
+                if *c != ' ' {
                     return Err(PageError::at(
                         number,
                         format!(
