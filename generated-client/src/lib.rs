@@ -32,6 +32,8 @@
 
 mod auth;
 mod config;
+#[rustfmt::skip]
+pub mod error_codes;
 pub mod errors;
 #[cfg(feature = "local-dms")]
 pub mod local_dms;
