@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use generated_client::types::CreateConnectorReq;
 use generated_client::{
-    Client, ClientConfig, ClientInfo, Cloud, ConfigError, Credentials, ENV_AK, ENV_PROJECT_ID,
-    ENV_SECURITY_TOKEN, ENV_SK, Error, REGIONS, Region,
+    Client, ClientConfig, Cloud, ConfigError, Credentials, ENV_AK, ENV_DMS_AUTH_TOKEN,
+    ENV_DMS_ENDPOINT, ENV_DMS_REGION, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID,
+    ENV_SECURITY_TOKEN, ENV_SK, Error, REGIONS, Region, TransportErrorKind,
 };
 use serde_json::Value;
 use support::{Reply, TestServer};
@@ -30,7 +31,7 @@ fn build_error(config: &ClientConfig) -> ConfigError {
     match config.build() {
         Ok(client) => panic!(
             "expected a ConfigError, got a client for {}",
-            client.baseurl()
+            client.base_url()
         ),
         Err(e) => e,
     }
@@ -130,7 +131,17 @@ fn missing_project_id_is_refused() {
 #[test]
 fn empty_or_unsendable_project_id_is_refused() {
     let server = Silent::start();
-    for bad in ["", "   ", "proj id", "proj\n", "proj\r\nX-Evil: 1", "projé"] {
+    for bad in [
+        "",
+        "   ",
+        "proj id",
+        "proj\n",
+        "proj\r\nX-Evil: 1",
+        "projé",
+        "..",
+        ".",
+        "a\\b",
+    ] {
         let error = build_error(
             &ClientConfig::new()
                 .credentials(ak_sk())
@@ -138,7 +149,7 @@ fn empty_or_unsendable_project_id_is_refused() {
                 .endpoint(server.url()),
         );
         match &error {
-            ConfigError::InvalidProjectId(shown) => assert_eq!(shown, bad),
+            ConfigError::InvalidProjectId { project_id, .. } => assert_eq!(project_id, bad),
             other => panic!("{bad:?}: expected InvalidProjectId, got {other:?}"),
         }
         assert!(error.to_string().contains("project id"), "{error}");
@@ -307,6 +318,12 @@ fn official_environment_variable_names() {
     assert_eq!(ENV_SK, "HUAWEICLOUD_SDK_SK");
     assert_eq!(ENV_PROJECT_ID, "HUAWEICLOUD_SDK_PROJECT_ID");
     assert_eq!(ENV_SECURITY_TOKEN, "HUAWEICLOUD_SDK_SECURITY_TOKEN");
+    assert_eq!(ENV_REGION_ID, "HUAWEICLOUD_SDK_REGION_ID");
+    assert_eq!(ENV_IAM_ENDPOINT, "HUAWEICLOUD_SDK_IAM_ENDPOINT");
+    assert_eq!(
+        generated_client::ENV_ENDPOINT_PREFIX,
+        "HUAWEICLOUD_SDK_REGION_KAFKA_"
+    );
 }
 
 /// `ClientConfig::from_vars` over `vars`, also returning every name it asked for.
@@ -332,11 +349,22 @@ async fn from_vars_reads_the_official_names_and_signs_with_them() {
         ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "temporary-token-1"),
         ("HUAWEICLOUD_SDK_REGION", "eu-de"),
     ]);
-    let official: HashSet<String> = [ENV_AK, ENV_SK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    assert!(asked.is_subset(&official), "asked for {asked:?}");
+    // Only documented names: the official SDKs' and this crate's DMS_* ones.
+    let known: HashSet<String> = [
+        ENV_AK,
+        ENV_SK,
+        ENV_PROJECT_ID,
+        ENV_SECURITY_TOKEN,
+        ENV_REGION_ID,
+        ENV_IAM_ENDPOINT,
+        ENV_DMS_REGION,
+        ENV_DMS_ENDPOINT,
+        ENV_DMS_AUTH_TOKEN,
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert!(asked.is_subset(&known), "asked for {asked:?}");
 
     let server = TestServer::start(Reply::json(200, r#"{"job_id":"j"}"#));
     let client = config.endpoint(server.base_url()).build().expect("client");
@@ -425,7 +453,7 @@ fn settings_given_after_from_vars_win() {
         .build()
         .expect("client");
     assert_eq!(client.project_id(), Some("another-project"));
-    assert_eq!(client.baseurl(), "https://dms.eu-nl.otc.t-systems.com");
+    assert_eq!(client.base_url(), "https://dms.eu-nl.otc.t-systems.com");
 }
 
 /// `(region, endpoint, iam)` rows of one cloud in `tests/data/endpoints.json`.
@@ -514,7 +542,7 @@ fn a_client_built_for_a_region_sends_to_its_endpoint() {
             .region(&id)
             .build()
             .unwrap_or_else(|e| panic!("{id:?}: {e}"));
-        assert_eq!(client.baseurl(), region.endpoint, "{id:?}");
+        assert_eq!(client.base_url(), region.endpoint, "{id:?}");
         assert_eq!(client.project_id(), Some(PROJECT_ID));
     }
 }
@@ -528,7 +556,7 @@ fn password_auth_with_a_region_gets_its_token_from_the_regions_iam() {
             .region(region.id)
             .build()
             .unwrap_or_else(|e| panic!("{}: {e}", region.id));
-        assert_eq!(client.baseurl(), region.endpoint);
+        assert_eq!(client.base_url(), region.endpoint);
         // The token source is only visible through Debug.
         let shown = format!("{client:?}");
         let token_url = format!("{}/auth/tokens", region.iam_endpoint);
@@ -545,7 +573,7 @@ fn an_endpoint_wins_over_the_region_and_loses_its_trailing_slash() {
         .endpoint("https://dms.example.test/prefix/")
         .build()
         .expect("client");
-    assert_eq!(client.baseurl(), "https://dms.example.test/prefix");
+    assert_eq!(client.base_url(), "https://dms.example.test/prefix");
 }
 
 #[tokio::test]
@@ -567,13 +595,17 @@ async fn a_server_that_never_answers_is_cut_off_by_the_request_timeout() {
         .await;
     let elapsed = started.elapsed();
 
-    match result {
-        Err(Error::CommunicationError(error)) => {
+    match &result {
+        Err(Error::Transport(error)) => {
+            assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error:?}");
             assert!(error.is_timeout(), "{error:?}");
-            assert!(error.status().is_none(), "{error:?}");
+            assert!(!error.nothing_sent(), "{error:?}");
         }
-        other => panic!("expected a CommunicationError, got {other:?}"),
+        other => panic!("expected a transport timeout, got {other:?}"),
     }
+    let error = result.unwrap_err();
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("timed out"), "{error}");
     assert!(
         elapsed >= Duration::from_millis(150) && elapsed < Duration::from_secs(3),
         "took {elapsed:?}"
