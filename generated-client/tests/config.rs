@@ -612,3 +612,115 @@ async fn a_server_that_never_answers_is_cut_off_by_the_request_timeout() {
     );
     assert_eq!(server.requests().len(), 1, "the request arrived, no retry");
 }
+
+#[test]
+fn from_vars_reads_the_region_and_endpoint() {
+    let creds = [
+        ("HUAWEICLOUD_SDK_AK", AK),
+        ("HUAWEICLOUD_SDK_SK", SK),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT_ID),
+    ];
+    let base_url = |extra: &[(&str, &str)]| {
+        let vars: Vec<(&str, &str)> = creds.iter().chain(extra).copied().collect();
+        from_vars(&vars).0.build().map(|c| c.base_url().to_owned())
+    };
+    // The official SDKs' region variable, and this crate's own name.
+    assert_eq!(
+        base_url(&[(ENV_REGION_ID, "eu-nl")]).expect("client"),
+        "https://dms.eu-nl.otc.t-systems.com"
+    );
+    assert_eq!(
+        base_url(&[(ENV_DMS_REGION, "eu-de")]).expect("client"),
+        "https://dms.eu-de.otc.t-systems.com"
+    );
+    assert_eq!(
+        base_url(&[(ENV_REGION_ID, "eu-de"), (ENV_DMS_REGION, "EU-DE")]).expect("client"),
+        "https://dms.eu-de.otc.t-systems.com"
+    );
+    // The official per-service endpoint variable of the region (first of a list).
+    assert_eq!(
+        base_url(&[
+            (ENV_REGION_ID, "eu-west-101"),
+            (
+                "HUAWEICLOUD_SDK_REGION_KAFKA_EU_WEST_101",
+                "https://kafka.custom.example, https://second.example"
+            ),
+        ])
+        .expect("client"),
+        "https://kafka.custom.example"
+    );
+    // DMS_ENDPOINT wins over both.
+    assert_eq!(
+        base_url(&[
+            (ENV_REGION_ID, "eu-west-101"),
+            (
+                "HUAWEICLOUD_SDK_REGION_KAFKA_EU_WEST_101",
+                "https://kafka.custom.example"
+            ),
+            (ENV_DMS_ENDPOINT, "https://dms.override.example/"),
+        ])
+        .expect("client"),
+        "https://dms.override.example"
+    );
+    // Two names for the region that disagree are refused rather than guessed between.
+    let error = base_url(&[(ENV_REGION_ID, "eu-de"), (ENV_DMS_REGION, "eu-nl")])
+        .expect_err("conflicting region variables");
+    assert!(
+        matches!(error, ConfigError::ConflictingEnv { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(ENV_REGION_ID), "{error}");
+    // No region, no endpoint: the message names the variables.
+    let error = base_url(&[]).expect_err("no endpoint");
+    assert!(error.to_string().contains(ENV_REGION_ID), "{error}");
+    assert!(error.to_string().contains(ENV_DMS_ENDPOINT), "{error}");
+}
+
+#[tokio::test]
+async fn from_vars_reads_the_iam_endpoint_and_the_token_variable() {
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT without a path, as the official SDKs take it: /v3 is added.
+    let iam = TestServer::start(Reply::status(401));
+    let dms = Silent::start();
+    let iam_url = iam.base_url();
+    let dms_url = dms.url();
+    let (config, _) = from_vars(&[
+        (ENV_PROJECT_ID, PROJECT_ID),
+        (ENV_IAM_ENDPOINT, &iam_url),
+        (ENV_DMS_ENDPOINT, &dms_url),
+    ]);
+    let client = config
+        .credentials(Credentials::password("domain", "user", "pw"))
+        .build()
+        .expect("client");
+    let error = client
+        .enable_smart_connect("inst-1")
+        .send()
+        .await
+        .expect_err("IAM refuses");
+    assert!(
+        matches!(&error, Error::Iam(generated_client::IamError::Refused { url, .. }) if url.ends_with("/v3/auth/tokens")),
+        "{error:?}"
+    );
+    assert_eq!(iam.single_request().path, "/v3/auth/tokens");
+
+    // DMS_AUTH_TOKEN: an IAM token, winning over AK/SK.
+    let server = TestServer::start(Reply::json(200, r#"{"job_id":"j"}"#));
+    let url = server.base_url();
+    let (config, _) = from_vars(&[
+        (ENV_AK, AK),
+        (ENV_SK, SK),
+        (ENV_DMS_AUTH_TOKEN, "iam-token-xyz"),
+        (ENV_PROJECT_ID, PROJECT_ID),
+        (ENV_DMS_ENDPOINT, &url),
+    ]);
+    config
+        .build()
+        .expect("client")
+        .enable_smart_connect("inst-1")
+        .send()
+        .await
+        .expect("the call succeeds");
+    let request = server.single_request();
+    assert_eq!(request.header("x-auth-token"), Some("iam-token-xyz"));
+    assert_eq!(request.header("authorization"), None);
+}
