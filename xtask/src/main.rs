@@ -10,11 +10,14 @@ cargo xtask: maintainer commands
 
 USAGE:
     cargo xtask regen [--check] [--root <dir>]
+    cargo xtask public-api [--check] [--root <dir>]
     cargo xtask --help
 
 COMMANDS:
     regen           Generate generated-client/src/generated.rs from spec/dms-kafka-smart-connect.yaml.
                     Writes only when the code changed; a bad spec writes nothing and exits 1.
+    public-api      Write generated-client/public-api.txt, the listing of the crate's public API
+                    (from `cargo doc`); with --check, exit 1 with a diff when it is stale.
 
 OPTIONS:
     --check         Write nothing; exit 1 with a short diff when the committed code is stale.
@@ -50,7 +53,7 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                     .ok_or_else(|| anyhow::anyhow!("--root needs a directory"))?;
                 root = Some(PathBuf::from(dir));
             }
-            "regen" if command.is_none() => command = Some(arg),
+            "regen" | "public-api" if command.is_none() => command = Some(arg),
             other => {
                 eprint!("error: unexpected argument {other:?}\n\n{HELP}");
                 return Ok(ExitCode::from(2));
@@ -62,6 +65,9 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let root = root.unwrap_or_else(xtask::workspace_root);
+    if command.as_deref() == Some("public-api") {
+        return public_api(&root, check);
+    }
     if check {
         xtask::check(&root)?;
         println!("regen --check: {GENERATED} is up to date with {SPEC}");
@@ -70,6 +76,28 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
             Outcome::Unchanged => println!("regen: {GENERATED} is already up to date with {SPEC}"),
             Outcome::Written => println!("regen: wrote {GENERATED} from {SPEC}"),
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn public_api(root: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {
+    use xtask::public_api::{LISTING, generate};
+    let listing = generate(root)?;
+    let path = root.join(LISTING);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if listing == committed {
+        println!("public-api: {LISTING} is up to date");
+    } else if check {
+        eprintln!(
+            "public-api: {LISTING} is stale (run `cargo xtask public-api`):\n{}",
+            similar::TextDiff::from_lines(&committed, &listing)
+                .unified_diff()
+                .header(LISTING, "now")
+        );
+        return Ok(ExitCode::FAILURE);
+    } else {
+        std::fs::write(&path, &listing)?;
+        println!("public-api: wrote {LISTING}");
     }
     Ok(ExitCode::SUCCESS)
 }
