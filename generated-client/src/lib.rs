@@ -33,6 +33,16 @@
 //! # Cargo features
 //!
 //! TLS (see the README's "Choose TLS"): `rustls-ring` (default), `aws-lc-rs`, `native-tls`.
+//!
+//! # Clients come from [`ClientConfig::build`]
+//!
+//! progenitor also generates `Client::new` and `Client::new_with_client`; they take a
+//! crate-private value, so outside this crate they cannot be called (`Client::new` would build
+//! an unauthenticated reqwest client with `unwrap()`):
+//!
+//! ```compile_fail
+//! let client = generated_client::Client::new("https://dms.example", Default::default());
+//! ```
 
 mod auth;
 mod calls;
@@ -67,3 +77,8 @@ pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::http::http_client_builder;
 pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
+
+/// The README's Rust snippets, compiled (and run, unless marked `no_run`) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

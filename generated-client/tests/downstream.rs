@@ -250,7 +250,7 @@ fn plain_http_to_a_remote_host_is_refused_unless_opted_in() {
     let error = ClientConfig::new()
         .credentials(Credentials::password("domain", "user", "pw"))
         .project_id(PROJECT_ID)
-        .endpoint("https://dms.example.test")
+        .endpoint("http://127.0.0.1:9")
         .iam_endpoint("http://iam.example.test/v3")
         .build()
         .expect_err("plain http IAM");
@@ -340,6 +340,7 @@ async fn a_stalled_reply_says_timed_out() {
     assert_printed_once(&error);
 }
 
+#[cfg(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls"))]
 #[tokio::test]
 async fn https_works_with_the_compiled_tls_stack_and_never_panics_for_a_provider() {
     // A TLS handshake against a server that speaks plain HTTP: the TLS stack runs (no
@@ -381,4 +382,13 @@ fn bad_path_values_are_refused_before_anything_is_sent() {
             "{project_id:?}: {error:?}"
         );
     }
+}
+
+#[cfg(not(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls")))]
+#[test]
+fn without_tls_https_is_refused_by_build() {
+    let error = config("https://dms.example.test")
+        .build()
+        .expect_err("no TLS compiled in");
+    assert!(matches!(error, ConfigError::NoTls { .. }), "{error:?}");
 }
