@@ -1,22 +1,28 @@
-//! Building a [`Client`]: credentials, project, region or endpoint, timeouts. Everything is
-//! checked here, before any network traffic, and nothing here can panic.
+//! Building a [`Client`]: credentials, project, region or endpoint, timeouts, the HTTP client.
+//! Everything is checked here, before any network traffic, and nothing here can panic.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
+use url::Host;
 
 use crate::Client;
 use crate::auth::credentials::{Credentials, Secret};
 use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
 use crate::regions::{Region, UnknownRegion};
 use crate::transport::hooks::{Auth, HookState};
+use crate::transport::http::{HAS_TLS, base_builder};
+use crate::values::PathSegment;
 
 /// How long to wait for a TCP + TLS connection (default).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request (connect, send, receive) may take (default).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest success reply body read (default, 1 MiB); a larger one is
+/// [`crate::Error::ResponseTooLarge`]. The documented replies are a few hundred bytes.
+pub const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
 /// Environment variable of the access key (official SDK name).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -26,12 +32,31 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
 /// Environment variable of the security token of temporary credentials (official SDK name).
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+/// Environment variable of the region id (official SDK name), e.g. `eu-west-101`.
+pub const ENV_REGION_ID: &str = "HUAWEICLOUD_SDK_REGION_ID";
+/// Prefix of the official SDKs' per-service endpoint variables: the DMS for Kafka endpoint of
+/// region `eu-west-101` is read from `HUAWEICLOUD_SDK_REGION_KAFKA_EU_WEST_101` (upper case,
+/// `-` as `_`; of a comma-separated list, the first).
+pub const ENV_ENDPOINT_PREFIX: &str = "HUAWEICLOUD_SDK_REGION_KAFKA_";
+/// Environment variable of the IAM endpoint (official SDK name), e.g.
+/// `https://iam.eu-west-101.myhuaweicloud.eu` (`/v3` is added when the URL has no path).
+pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+/// Environment variable of the region id, this crate's name (same as [`ENV_REGION_ID`]).
+pub const ENV_DMS_REGION: &str = "DMS_REGION";
+/// Environment variable of a full DMS base URL (this crate's name; no official one exists);
+/// wins over the region.
+pub const ENV_DMS_ENDPOINT: &str = "DMS_ENDPOINT";
+/// Environment variable of a ready IAM token (this crate's name); wins over AK/SK.
+pub const ENV_DMS_AUTH_TOKEN: &str = "DMS_AUTH_TOKEN";
 
 /// The client could not be set up; nothing was sent.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// No credentials were given (and the environment had none).
-    #[error("no credentials: set {ENV_AK} and {ENV_SK} (or give Credentials to ClientConfig)")]
+    #[error(
+        "no credentials: set {ENV_AK} and {ENV_SK} (or {ENV_DMS_AUTH_TOKEN}), or give Credentials to ClientConfig"
+    )]
     MissingCredentials,
     /// A credential field is empty.
     #[error("the {0} is empty")]
@@ -39,17 +64,27 @@ pub enum ConfigError {
     /// No project id was given.
     #[error("no project id: set {ENV_PROJECT_ID} (or call ClientConfig::project_id)")]
     MissingProjectId,
-    /// The project id is empty or cannot be sent in a header.
-    #[error("invalid project id {0:?}: it must be non-empty visible ASCII")]
-    InvalidProjectId(String),
+    /// The project id cannot be sent: not one path segment, or not visible ASCII (it is also
+    /// the `X-Project-Id` header).
+    #[error("invalid project id {project_id:?}: {reason}")]
+    #[non_exhaustive]
+    InvalidProjectId {
+        /// The project id as given.
+        project_id: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// Neither a region nor an endpoint was given.
-    #[error("no endpoint: choose a region (ClientConfig::region) or give an endpoint URL")]
+    #[error(
+        "no endpoint: choose a region (ClientConfig::region, {ENV_REGION_ID}) or give an endpoint URL (ClientConfig::endpoint, {ENV_DMS_ENDPOINT})"
+    )]
     MissingEndpoint,
     /// The region id is not known.
     #[error(transparent)]
     UnknownRegion(#[from] UnknownRegion),
     /// A base URL is not an `http(s)://host[:port][/prefix]` URL.
     #[error("invalid {what} URL {url:?}: {reason}")]
+    #[non_exhaustive]
     InvalidUrl {
         /// Which URL (`endpoint` or `IAM`).
         what: &'static str,
@@ -58,19 +93,84 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An `http://` URL for a host that is not loopback: credentials and tokens would cross the
+    /// network in clear text. Use `https://`, or opt in with
+    /// [`ClientConfig::danger_allow_insecure_http`].
+    #[error(
+        "refusing plain http:// to {what} URL {url:?}: credentials and tokens would cross the network unencrypted; use https:// (http:// is accepted for loopback hosts only, unless ClientConfig::danger_allow_insecure_http(true))"
+    )]
+    #[non_exhaustive]
+    InsecureHttp {
+        /// Which URL (`endpoint` or `IAM`).
+        what: &'static str,
+        /// The URL as given.
+        url: String,
+    },
+    /// An `https://` URL, but this build has no TLS (none of the features `rustls-ring`,
+    /// `aws-lc-rs`, `native-tls`).
+    #[error(
+        "{what} URL {url:?} needs TLS, but generated-client was built without a TLS feature (rustls-ring, aws-lc-rs or native-tls)"
+    )]
+    #[non_exhaustive]
+    NoTls {
+        /// Which URL (`endpoint` or `IAM`).
+        what: &'static str,
+        /// The URL as given.
+        url: String,
+    },
     /// Password authentication with a custom endpoint needs the IAM endpoint too.
     #[error(
-        "password authentication needs an IAM endpoint: choose a region or call ClientConfig::iam_endpoint"
+        "password authentication needs an IAM endpoint: choose a region or call ClientConfig::iam_endpoint ({ENV_IAM_ENDPOINT})"
     )]
     MissingIamEndpoint,
+    /// Two environment variables for the same setting disagree.
+    #[error("{first}={first_value:?} and {second}={second_value:?} disagree; set one of them")]
+    #[non_exhaustive]
+    ConflictingEnv {
+        /// The first variable's name.
+        first: &'static str,
+        /// Its value.
+        first_value: String,
+        /// The second variable's name.
+        second: &'static str,
+        /// Its value.
+        second_value: String,
+    },
+    /// The TLS set-up failed (e.g. the platform certificate verifier).
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
     /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
+    #[error("cannot build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
 }
 
-/// Settings for a [`Client`]; [`ClientConfig::build`] checks them all.
+/// Where the `reqwest::Client` comes from.
+#[derive(Clone, Default)]
+enum HttpSetup {
+    /// Built from [`base_builder`] with the configured timeouts.
+    #[default]
+    Default,
+    /// The caller's, used as it is.
+    Client(reqwest::Client),
+    /// [`base_builder`], then the caller's changes.
+    Customize(Arc<CustomizeHttp>),
+}
+
+type CustomizeHttp = dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync;
+
+impl fmt::Debug for HttpSetup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HttpSetup::Default => "default",
+            HttpSetup::Client(_) => "the caller's reqwest::Client",
+            HttpSetup::Customize(_) => "default, customized",
+        })
+    }
+}
+
+/// Settings for a [`Client`]; [`ClientConfig::build`] checks them all, before any traffic.
 ///
-/// ```no_run
+/// ```
 /// use generated_client::{ClientConfig, Credentials};
 /// # fn run() -> Result<(), generated_client::ConfigError> {
 /// let client = ClientConfig::new()
@@ -78,7 +178,23 @@ pub enum ConfigError {
 ///     .project_id("my-project-id")
 ///     .region("eu-de")
 ///     .build()?;
+/// assert_eq!(client.project_id(), Some("my-project-id"));
 /// # Ok(()) }
+/// # run().unwrap();
+/// ```
+///
+/// Settings problems are [`ConfigError`]s:
+///
+/// ```
+/// use generated_client::{ClientConfig, ConfigError, Credentials};
+///
+/// let error = ClientConfig::new()
+///     .credentials(Credentials::ak_sk("my-ak", "my-sk"))
+///     .project_id("..")
+///     .region("eu-de")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(error, ConfigError::InvalidProjectId { .. }));
 /// ```
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -90,6 +206,10 @@ pub struct ClientConfig {
     connect_timeout: Duration,
     request_timeout: Duration,
     token_refresh_margin: Duration,
+    max_response_body: usize,
+    allow_insecure_http: bool,
+    http: HttpSetup,
+    env_conflict: Option<(&'static str, String, &'static str, String)>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -105,7 +225,10 @@ impl fmt::Debug for ClientConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("token_refresh_margin", &self.token_refresh_margin)
-            .finish()
+            .field("max_response_body", &self.max_response_body)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
     }
 }
 
@@ -120,27 +243,64 @@ impl Default for ClientConfig {
             connect_timeout: CONNECT_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,
             token_refresh_margin: DEFAULT_REFRESH_MARGIN,
+            max_response_body: MAX_RESPONSE_BODY,
+            allow_insecure_http: false,
+            http: HttpSetup::Default,
+            env_conflict: None,
         }
     }
 }
 
 impl ClientConfig {
     /// Empty settings with the default timeouts.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Settings from the official SDKs' environment variables: [`ENV_AK`] + [`ENV_SK`]
-    /// (+ [`ENV_SECURITY_TOKEN`]) and [`ENV_PROJECT_ID`]. Unset or empty variables are left out.
+    /// Settings from the environment. Unset or empty variables are left out; call setters
+    /// afterwards to override what was read.
+    ///
+    /// | setting | variables (first found wins) |
+    /// | --- | --- |
+    /// | credentials | [`ENV_DMS_AUTH_TOKEN`] (an IAM token); else [`ENV_AK`] + [`ENV_SK`] (+ [`ENV_SECURITY_TOKEN`]) |
+    /// | project | [`ENV_PROJECT_ID`] |
+    /// | region | [`ENV_REGION_ID`] or [`ENV_DMS_REGION`] (both set and different: an error in `build()`) |
+    /// | endpoint | [`ENV_DMS_ENDPOINT`]; else `HUAWEICLOUD_SDK_REGION_KAFKA_{REGION}` ([`ENV_ENDPOINT_PREFIX`]) for the region |
+    /// | IAM endpoint | [`ENV_IAM_ENDPOINT`] |
+    ///
+    /// The `HUAWEICLOUD_SDK_*` names are the official SDKs'; the `DMS_*` ones are this crate's,
+    /// where the official SDKs have none.
+    #[must_use]
     pub fn from_env() -> Self {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     /// Like [`ClientConfig::from_env`], reading variables through `var`.
+    ///
+    /// ```
+    /// use generated_client::ClientConfig;
+    ///
+    /// let vars = [
+    ///     ("HUAWEICLOUD_SDK_AK", "my-ak"),
+    ///     ("HUAWEICLOUD_SDK_SK", "my-sk"),
+    ///     ("HUAWEICLOUD_SDK_PROJECT_ID", "my-project"),
+    ///     ("HUAWEICLOUD_SDK_REGION_ID", "eu-de"),
+    /// ];
+    /// let config = ClientConfig::from_vars(|name| {
+    ///     vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    /// });
+    /// let client = config.build()?;
+    /// assert_eq!(client.project_id(), Some("my-project"));
+    /// # Ok::<(), generated_client::ConfigError>(())
+    /// ```
+    #[must_use]
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let mut config = Self::new();
-        if let (Some(ak), Some(sk)) = (var(ENV_AK), var(ENV_SK)) {
+        if let Some(token) = var(ENV_DMS_AUTH_TOKEN) {
+            config.credentials = Some(Credentials::Token(Secret::new(token)));
+        } else if let (Some(ak), Some(sk)) = (var(ENV_AK), var(ENV_SK)) {
             config.credentials = Some(Credentials::AkSk {
                 ak,
                 sk: Secret::new(sk),
@@ -148,48 +308,81 @@ impl ClientConfig {
             });
         }
         config.project_id = var(ENV_PROJECT_ID);
+        config.region = match (var(ENV_REGION_ID), var(ENV_DMS_REGION)) {
+            (Some(official), Some(ours)) => {
+                if !official.trim().eq_ignore_ascii_case(ours.trim()) {
+                    config.env_conflict =
+                        Some((ENV_REGION_ID, official.clone(), ENV_DMS_REGION, ours));
+                }
+                Some(official)
+            }
+            (official, ours) => official.or(ours),
+        };
+        config.endpoint = var(ENV_DMS_ENDPOINT).or_else(|| {
+            let region = config.region.as_deref()?;
+            let name = format!(
+                "{ENV_ENDPOINT_PREFIX}{}",
+                region.trim().to_ascii_uppercase().replace('-', "_")
+            );
+            let list = var(&name)?;
+            list.split(',')
+                .map(str::trim)
+                .find(|url| !url.is_empty())
+                .map(str::to_owned)
+        });
+        config.iam_endpoint = var(ENV_IAM_ENDPOINT);
         config
     }
 
     /// How requests are authenticated.
+    #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
     }
 
-    /// The project every request is for (sent, and signed, as `X-Project-Id`).
+    /// The project every request is for (sent, and signed, as `X-Project-Id`, and used as the
+    /// `{project_id}` path segment).
+    #[must_use]
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
-    /// A region from [`crate::regions::REGIONS`], e.g. `eu-west-101` or `eu-de`.
+    /// A region from [`crate::REGIONS`], e.g. `eu-west-101` or `eu-de`.
+    #[must_use]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
-    /// A base URL for the DMS API; wins over the region. `http://` is accepted for local
-    /// testing.
+    /// A base URL for the DMS API; wins over the region. `https://`, or `http://` for a
+    /// loopback host (see [`ClientConfig::danger_allow_insecure_http`]).
+    #[must_use]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
     }
 
-    /// The IAM base URL (ending in `/v3`) for password authentication; defaults to the
-    /// region's.
+    /// The IAM base URL for password authentication (`https://iam.example/v3`; a URL without a
+    /// path gets `/v3`); defaults to the region's.
+    #[must_use]
     pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
         self.iam_endpoint = Some(url.into());
         self
     }
 
-    /// Time allowed to connect (default [`CONNECT_TIMEOUT`]).
+    /// Time allowed to connect (default [`CONNECT_TIMEOUT`]). Not applied to a client given
+    /// with [`ClientConfig::http_client`].
+    #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Time allowed for a whole request (default [`REQUEST_TIMEOUT`]).
+    /// Time allowed for a whole request (default [`REQUEST_TIMEOUT`]). Not applied to a
+    /// client given with [`ClientConfig::http_client`].
+    #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -197,13 +390,91 @@ impl ClientConfig {
 
     /// With password authentication, fetch a new token when the cached one expires within
     /// this margin (default 15 minutes).
+    #[must_use]
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.token_refresh_margin = margin;
         self
     }
 
-    /// Checks the settings and builds the client.
+    /// The largest success reply body to read, in bytes (default [`MAX_RESPONSE_BODY`]); a
+    /// larger one fails the call with [`crate::Error::ResponseTooLarge`].
+    #[must_use]
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Accept `http://` endpoints for any host, not just loopback ones. Everything, including
+    /// IAM passwords and tokens, then crosses the network in clear text: only for test set-ups
+    /// on networks you trust.
+    #[must_use]
+    pub fn danger_allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Send through this `reqwest::Client` (proxies, custom CAs, connection pools, your own
+    /// timeouts); requests are still signed or carry the token. The client is used as it is:
+    /// the timeouts of this config do not apply, and it should not follow redirects (the
+    /// default builder's `redirect::Policy::none()`). Start from
+    /// [`crate::http_client_builder`] to keep this crate's TLS set-up.
+    ///
+    /// ```
+    /// use generated_client::{ClientConfig, Credentials};
+    ///
+    /// let http = generated_client::http_client_builder()?
+    ///     .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     .build()?;
+    /// let client = ClientConfig::new()
+    ///     .credentials(Credentials::ak_sk("my-ak", "my-sk"))
+    ///     .project_id("my-project-id")
+    ///     .region("eu-de")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = HttpSetup::Client(client);
+        self
+    }
+
+    /// Adjust the `reqwest::ClientBuilder` this config would use (TLS, timeouts and redirect
+    /// policy already set) before it is built, e.g. to add a proxy.
+    ///
+    /// ```
+    /// use generated_client::{ClientConfig, Credentials};
+    ///
+    /// let proxy = reqwest::Proxy::all("http://proxy.internal:3128")?;
+    /// let client = ClientConfig::new()
+    ///     .credentials(Credentials::ak_sk("my-ak", "my-sk"))
+    ///     .project_id("my-project-id")
+    ///     .region("eu-de")
+    ///     .customize_http(move |builder| builder.proxy(proxy.clone()))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn customize_http(
+        mut self,
+        customize: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = HttpSetup::Customize(Arc::new(customize));
+        self
+    }
+
+    /// Checks the settings and builds the client. Sends nothing.
     pub fn build(&self) -> Result<Client, ConfigError> {
+        if let Some((first, first_value, second, second_value)) = &self.env_conflict {
+            return Err(ConfigError::ConflictingEnv {
+                first,
+                first_value: first_value.clone(),
+                second,
+                second_value: second_value.clone(),
+            });
+        }
         let credentials = self
             .credentials
             .clone()
@@ -215,16 +486,15 @@ impl ClientConfig {
             .project_id
             .clone()
             .ok_or(ConfigError::MissingProjectId)?;
-        if project_id.trim().is_empty() || !project_id.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ConfigError::InvalidProjectId(project_id));
-        }
+        check_project_id(&project_id)?;
         let region = match &self.region {
             Some(id) => Some(Region::from_id(id)?),
             None => None,
         };
+        let allow_http = self.allow_insecure_http;
         let endpoint = match (&self.endpoint, region) {
-            (Some(url), _) => check_base_url("endpoint", url)?,
-            (None, Some(region)) => check_base_url("endpoint", region.endpoint)?,
+            (Some(url), _) => check_base_url("endpoint", url, allow_http)?,
+            (None, Some(region)) => check_base_url("endpoint", region.endpoint, allow_http)?,
             (None, None) => return Err(ConfigError::MissingEndpoint),
         };
         let auth = match credentials {
@@ -244,47 +514,66 @@ impl ClientConfig {
                     (None, Some(region)) => region.iam_endpoint,
                     (None, None) => return Err(ConfigError::MissingIamEndpoint),
                 };
-                let iam = Url::parse(&check_base_url("IAM", iam)?).map_err(|e| {
-                    ConfigError::InvalidUrl {
-                        what: "IAM",
-                        url: shown_url(iam),
-                        reason: e.to_string(),
-                    }
+                let checked = check_base_url("IAM", iam, allow_http)?;
+                let mut iam_url = Url::parse(&checked).map_err(|e| ConfigError::InvalidUrl {
+                    what: "IAM",
+                    url: shown_url(iam),
+                    reason: e.to_string(),
                 })?;
+                if iam_url.path() == "/" {
+                    iam_url.set_path("/v3");
+                }
                 Auth::Iam(Arc::new(TokenSource::new(
-                    &iam,
+                    &iam_url,
                     password,
                     project_id.clone(),
                     self.token_refresh_margin,
                 )))
             }
         };
-        let http = http_client(self.connect_timeout, self.request_timeout)?;
-        Ok(Client::new_with_client(
-            &endpoint,
-            http,
-            HookState::new(Some(project_id), auth),
-        ))
+        let http = match &self.http {
+            HttpSetup::Client(client) => client.clone(),
+            HttpSetup::Default => base_builder(self.connect_timeout, self.request_timeout)?
+                .build()
+                .map_err(ConfigError::HttpClient)?,
+            HttpSetup::Customize(customize) => {
+                customize(base_builder(self.connect_timeout, self.request_timeout)?)
+                    .build()
+                    .map_err(ConfigError::HttpClient)?
+            }
+        };
+        let state =
+            HookState::new(Some(project_id), auth).with_max_response_body(self.max_response_body);
+        Ok(Client::new_with_client(&endpoint, http, state))
     }
 }
 
-fn http_client(connect: Duration, request: Duration) -> Result<reqwest::Client, ConfigError> {
-    reqwest::Client::builder()
-        .connect_timeout(connect)
-        .timeout(request)
-        // A redirect would resend the body, and headers such as X-Auth-Token, to wherever
-        // it points; DMS does not redirect, so surface one as a reply instead.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(ConfigError::HttpClient)
+/// The project id goes in the path (one segment) and in the `X-Project-Id` header.
+fn check_project_id(project_id: &str) -> Result<(), ConfigError> {
+    let invalid = |reason: String| ConfigError::InvalidProjectId {
+        project_id: project_id.to_owned(),
+        reason,
+    };
+    if project_id.trim().is_empty() {
+        return Err(invalid("it is empty".into()));
+    }
+    PathSegment::new(project_id).map_err(|e| invalid(e.to_string()))?;
+    if !project_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(
+            "it must be visible ASCII (it is sent as the X-Project-Id header)".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl Client {
     /// An unauthenticated client for the endpoint at `base_url`, for local stand-ins and
-    /// tests; use [`ClientConfig`] for the real service.
+    /// tests; use [`ClientConfig`] for the real service. `http://` only for loopback hosts.
     pub fn connect(base_url: &str) -> Result<Self, ConfigError> {
-        let base_url = check_base_url("endpoint", base_url)?;
-        let http = http_client(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?;
+        let base_url = check_base_url("endpoint", base_url, false)?;
+        let http = base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?
+            .build()
+            .map_err(ConfigError::HttpClient)?;
         Ok(Client::new_with_client(
             &base_url,
             http,
@@ -295,6 +584,11 @@ impl Client {
     /// The project id this client was configured with, if any.
     pub fn project_id(&self) -> Option<&str> {
         self.inner.project_id()
+    }
+
+    /// The base URL requests go to (without a trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.baseurl
     }
 }
 
@@ -321,8 +615,24 @@ fn shown_url(url: &str) -> String {
     }
 }
 
+/// Whether `host` is this machine: `127.0.0.0/8`, `::1`, `localhost` or `*.localhost`.
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+        Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
 /// Checks `url` and returns it without a trailing `/` (the generated code appends `/v2/...`).
-fn check_base_url(what: &'static str, url: &str) -> Result<String, ConfigError> {
+fn check_base_url(
+    what: &'static str,
+    url: &str,
+    allow_insecure_http: bool,
+) -> Result<String, ConfigError> {
     // Never repeat a password back, not even in an error.
     let invalid = |reason: &str| ConfigError::InvalidUrl {
         what,
@@ -335,14 +645,26 @@ fn check_base_url(what: &'static str, url: &str) -> Result<String, ConfigError> 
     }
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid(
-            "the scheme must be https (or http for local testing)",
+            "the scheme must be https (or http for a loopback host)",
         ));
     }
-    if parsed.host_str().is_none_or(str::is_empty) {
+    let Some(host) = parsed.host().filter(|h| !matches!(h, Host::Domain(""))) else {
         return Err(invalid("there is no host"));
-    }
+    };
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL takes no query or fragment"));
+    }
+    if parsed.scheme() == "http" && !allow_insecure_http && !is_loopback(&host) {
+        return Err(ConfigError::InsecureHttp {
+            what,
+            url: url.to_owned(),
+        });
+    }
+    if parsed.scheme() == "https" && !HAS_TLS {
+        return Err(ConfigError::NoTls {
+            what,
+            url: url.to_owned(),
+        });
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
@@ -354,11 +676,11 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_trimmed() {
         assert_eq!(
-            check_base_url("endpoint", "https://dms.eu-de.otc.t-systems.com/").unwrap(),
+            check_base_url("endpoint", "https://dms.eu-de.otc.t-systems.com/", false).unwrap(),
             "https://dms.eu-de.otc.t-systems.com"
         );
         assert_eq!(
-            check_base_url("endpoint", "http://127.0.0.1:8080/prefix/").unwrap(),
+            check_base_url("endpoint", "http://127.0.0.1:8080/prefix/", false).unwrap(),
             "http://127.0.0.1:8080/prefix"
         );
         for (bad, why) in [
@@ -366,11 +688,13 @@ mod tests {
             ("ftp://example.test", "scheme must be https"),
             ("https://example.test/?a=1", "no query or fragment"),
         ] {
-            let message = check_base_url("endpoint", bad).unwrap_err().to_string();
+            let message = check_base_url("endpoint", bad, false)
+                .unwrap_err()
+                .to_string();
             assert!(message.contains(why), "{bad}: {message}");
             assert!(message.contains(bad), "{bad}: {message}");
         }
-        let message = check_base_url("endpoint", "https://user:s3cret@example.test")
+        let message = check_base_url("endpoint", "https://user:s3cret@example.test", false)
             .unwrap_err()
             .to_string();
         assert!(message.contains("credentials do not belong"), "{message}");

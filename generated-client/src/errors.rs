@@ -4,24 +4,31 @@
 //! SDK, this client also understands `errorCode`/`errorMsg` and `code`/`message`, and keeps a
 //! body that is not JSON as text (in `error_msg`). `normalize_error_reply` (run by the
 //! `exec` hook) rewrites such replies into the documented shape before the generated code reads
-//! them, so they arrive as [`Error::ErrorResponse`] with status and headers intact.
+//! them, so they arrive as [`crate::Error::Service`] with status and headers intact.
 
 use std::fmt;
 
+use progenitor_client::{Error, ResponseValue};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::error::GeneratedError;
 use crate::types::ErrorBody;
 
 /// Response header carrying the service's request id.
 pub const X_REQUEST_ID: &str = "x-request-id";
-/// At most this much of an error body is kept.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+/// At most this much of an error (4xx/5xx) body is kept; the rest is not read. The status,
+/// code and request id matter, not a proxy's 10 MiB HTML page.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// What a failed call says about itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What an error reply says: status, error code, message and request id.
+///
+/// `Display` prints exactly those (`HTTP 400 DMS.00400021: Invalid node_cnt (request id r-1)`);
+/// the reply's other headers are kept for [`ServiceError::headers`] but never printed, and
+/// `Debug` shows only their names (a `Set-Cookie` value stays out of logs).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceError {
     /// HTTP status of the reply.
     pub status: StatusCode,
@@ -31,6 +38,19 @@ pub struct ServiceError {
     pub error_msg: Option<String>,
     /// The `X-Request-Id` response header, for support cases.
     pub request_id: Option<String>,
+    headers: HeaderMap,
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("error_msg", &self.error_msg)
+            .field("request_id", &self.request_id)
+            .field("header_names", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl fmt::Display for ServiceError {
@@ -57,34 +77,56 @@ impl ServiceError {
     }
 }
 
-/// [`ServiceError`] from the error of a call.
+impl std::error::Error for ServiceError {}
+
+impl ServiceError {
+    /// All headers of the reply (e.g. `Retry-After`).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// From a reply the generated code read as the documented error body.
+    pub(crate) fn from_reply(reply: &ResponseValue<ErrorBody>) -> Self {
+        ServiceError {
+            status: reply.status(),
+            error_code: reply.error_code.clone(),
+            error_msg: reply.error_msg.clone(),
+            request_id: request_id(reply.headers()),
+            headers: reply.headers().clone(),
+        }
+    }
+
+    /// From a reply with a status the API does not document (its body is not read).
+    pub(crate) fn from_response(response: &reqwest::Response) -> Self {
+        ServiceError {
+            status: response.status(),
+            error_code: None,
+            error_msg: None,
+            request_id: request_id(response.headers()),
+            headers: response.headers().clone(),
+        }
+    }
+}
+
+/// [`ServiceError`] from the error of a generated builder's `send()` ([`GeneratedError`]);
+/// [`Error::service_error`](crate::Error::service_error) does the same for [`crate::Error`].
 pub trait ServiceErrorExt {
     /// Status, error code, message and request id, when the error came from a reply.
     fn service_error(&self) -> Option<ServiceError>;
 }
 
-fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
 
-impl ServiceErrorExt for Error<ErrorBody> {
+impl ServiceErrorExt for GeneratedError {
     fn service_error(&self) -> Option<ServiceError> {
         match self {
-            Error::ErrorResponse(reply) => Some(ServiceError {
-                status: reply.status(),
-                error_code: reply.error_code.clone(),
-                error_msg: reply.error_msg.clone(),
-                request_id: request_id(reply.headers()),
-            }),
-            Error::UnexpectedResponse(reply) => Some(ServiceError {
-                status: reply.status(),
-                error_code: None,
-                error_msg: None,
-                request_id: request_id(reply.headers()),
-            }),
+            Error::ErrorResponse(reply) => Some(ServiceError::from_reply(reply)),
+            Error::UnexpectedResponse(response) => Some(ServiceError::from_response(response)),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// The cloud a region belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Cloud {
     /// Huawei Cloud.
     HuaweiCloud,
@@ -16,8 +17,9 @@ pub enum Cloud {
     TCloudPublic,
 }
 
-/// A region and its endpoints.
+/// A region and its endpoints (see [`REGIONS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Region {
     /// Region id, e.g. `eu-west-101` or `eu-de`.
     pub id: &'static str,
@@ -31,6 +33,7 @@ pub struct Region {
 
 /// A region id that is not in [`REGIONS`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error("unknown region {id:?}; known regions: {known}; or give the endpoint URL instead", known = known())]
 pub struct UnknownRegion {
     /// The id that was asked for.

@@ -13,7 +13,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use generated_client::types::{CreateConnectorReq, CreateConnectorResp, ErrorBody};
+use generated_client::types::{CreateConnectorReq, CreateConnectorResp};
 use generated_client::{Client, ClientConfig, Credentials, Error, NodeCount, ResponseValue};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -34,7 +34,7 @@ const OFFICIAL_REQUEST: &str = include_str!("data/official-sdk-wire-request.json
 /// The keys the checker knows.
 const KEYS: &[(&str, &[u8])] = &[(AK, SK.as_bytes())];
 
-type CallResult = Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>>;
+type CallResult = Result<ResponseValue<CreateConnectorResp>, Error>;
 
 fn client(server: &TestServer, credentials: Credentials) -> Client {
     ClientConfig::new()

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use generated_client::types::CreateConnectorReq;
 use generated_client::{
-    Client, ClientConfig, ClientInfo, Cloud, ConfigError, Credentials, ENV_AK, ENV_PROJECT_ID,
-    ENV_SECURITY_TOKEN, ENV_SK, Error, REGIONS, Region,
+    Client, ClientConfig, Cloud, ConfigError, Credentials, ENV_AK, ENV_DMS_AUTH_TOKEN,
+    ENV_DMS_ENDPOINT, ENV_DMS_REGION, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID,
+    ENV_SECURITY_TOKEN, ENV_SK, Error, REGIONS, Region, TransportErrorKind,
 };
 use serde_json::Value;
 use support::{Reply, TestServer};
@@ -30,7 +31,7 @@ fn build_error(config: &ClientConfig) -> ConfigError {
     match config.build() {
         Ok(client) => panic!(
             "expected a ConfigError, got a client for {}",
-            client.baseurl()
+            client.base_url()
         ),
         Err(e) => e,
     }
@@ -130,7 +131,17 @@ fn missing_project_id_is_refused() {
 #[test]
 fn empty_or_unsendable_project_id_is_refused() {
     let server = Silent::start();
-    for bad in ["", "   ", "proj id", "proj\n", "proj\r\nX-Evil: 1", "projé"] {
+    for bad in [
+        "",
+        "   ",
+        "proj id",
+        "proj\n",
+        "proj\r\nX-Evil: 1",
+        "projé",
+        "..",
+        ".",
+        "a\\b",
+    ] {
         let error = build_error(
             &ClientConfig::new()
                 .credentials(ak_sk())
@@ -138,7 +149,7 @@ fn empty_or_unsendable_project_id_is_refused() {
                 .endpoint(server.url()),
         );
         match &error {
-            ConfigError::InvalidProjectId(shown) => assert_eq!(shown, bad),
+            ConfigError::InvalidProjectId { project_id, .. } => assert_eq!(project_id, bad),
             other => panic!("{bad:?}: expected InvalidProjectId, got {other:?}"),
         }
         assert!(error.to_string().contains("project id"), "{error}");
@@ -307,6 +318,12 @@ fn official_environment_variable_names() {
     assert_eq!(ENV_SK, "HUAWEICLOUD_SDK_SK");
     assert_eq!(ENV_PROJECT_ID, "HUAWEICLOUD_SDK_PROJECT_ID");
     assert_eq!(ENV_SECURITY_TOKEN, "HUAWEICLOUD_SDK_SECURITY_TOKEN");
+    assert_eq!(ENV_REGION_ID, "HUAWEICLOUD_SDK_REGION_ID");
+    assert_eq!(ENV_IAM_ENDPOINT, "HUAWEICLOUD_SDK_IAM_ENDPOINT");
+    assert_eq!(
+        generated_client::ENV_ENDPOINT_PREFIX,
+        "HUAWEICLOUD_SDK_REGION_KAFKA_"
+    );
 }
 
 /// `ClientConfig::from_vars` over `vars`, also returning every name it asked for.
@@ -332,11 +349,22 @@ async fn from_vars_reads_the_official_names_and_signs_with_them() {
         ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "temporary-token-1"),
         ("HUAWEICLOUD_SDK_REGION", "eu-de"),
     ]);
-    let official: HashSet<String> = [ENV_AK, ENV_SK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    assert!(asked.is_subset(&official), "asked for {asked:?}");
+    // Only documented names: the official SDKs' and this crate's DMS_* ones.
+    let known: HashSet<String> = [
+        ENV_AK,
+        ENV_SK,
+        ENV_PROJECT_ID,
+        ENV_SECURITY_TOKEN,
+        ENV_REGION_ID,
+        ENV_IAM_ENDPOINT,
+        ENV_DMS_REGION,
+        ENV_DMS_ENDPOINT,
+        ENV_DMS_AUTH_TOKEN,
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert!(asked.is_subset(&known), "asked for {asked:?}");
 
     let server = TestServer::start(Reply::json(200, r#"{"job_id":"j"}"#));
     let client = config.endpoint(server.base_url()).build().expect("client");
@@ -425,7 +453,7 @@ fn settings_given_after_from_vars_win() {
         .build()
         .expect("client");
     assert_eq!(client.project_id(), Some("another-project"));
-    assert_eq!(client.baseurl(), "https://dms.eu-nl.otc.t-systems.com");
+    assert_eq!(client.base_url(), "https://dms.eu-nl.otc.t-systems.com");
 }
 
 /// `(region, endpoint, iam)` rows of one cloud in `tests/data/endpoints.json`.
@@ -514,7 +542,7 @@ fn a_client_built_for_a_region_sends_to_its_endpoint() {
             .region(&id)
             .build()
             .unwrap_or_else(|e| panic!("{id:?}: {e}"));
-        assert_eq!(client.baseurl(), region.endpoint, "{id:?}");
+        assert_eq!(client.base_url(), region.endpoint, "{id:?}");
         assert_eq!(client.project_id(), Some(PROJECT_ID));
     }
 }
@@ -528,7 +556,7 @@ fn password_auth_with_a_region_gets_its_token_from_the_regions_iam() {
             .region(region.id)
             .build()
             .unwrap_or_else(|e| panic!("{}: {e}", region.id));
-        assert_eq!(client.baseurl(), region.endpoint);
+        assert_eq!(client.base_url(), region.endpoint);
         // The token source is only visible through Debug.
         let shown = format!("{client:?}");
         let token_url = format!("{}/auth/tokens", region.iam_endpoint);
@@ -545,7 +573,7 @@ fn an_endpoint_wins_over_the_region_and_loses_its_trailing_slash() {
         .endpoint("https://dms.example.test/prefix/")
         .build()
         .expect("client");
-    assert_eq!(client.baseurl(), "https://dms.example.test/prefix");
+    assert_eq!(client.base_url(), "https://dms.example.test/prefix");
 }
 
 #[tokio::test]
@@ -567,16 +595,132 @@ async fn a_server_that_never_answers_is_cut_off_by_the_request_timeout() {
         .await;
     let elapsed = started.elapsed();
 
-    match result {
-        Err(Error::CommunicationError(error)) => {
+    match &result {
+        Err(Error::Transport(error)) => {
+            assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error:?}");
             assert!(error.is_timeout(), "{error:?}");
-            assert!(error.status().is_none(), "{error:?}");
+            assert!(!error.nothing_sent(), "{error:?}");
         }
-        other => panic!("expected a CommunicationError, got {other:?}"),
+        other => panic!("expected a transport timeout, got {other:?}"),
     }
+    let error = result.unwrap_err();
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("timed out"), "{error}");
     assert!(
         elapsed >= Duration::from_millis(150) && elapsed < Duration::from_secs(3),
         "took {elapsed:?}"
     );
     assert_eq!(server.requests().len(), 1, "the request arrived, no retry");
+}
+
+#[test]
+fn from_vars_reads_the_region_and_endpoint() {
+    let creds = [
+        ("HUAWEICLOUD_SDK_AK", AK),
+        ("HUAWEICLOUD_SDK_SK", SK),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT_ID),
+    ];
+    let base_url = |extra: &[(&str, &str)]| {
+        let vars: Vec<(&str, &str)> = creds.iter().chain(extra).copied().collect();
+        from_vars(&vars).0.build().map(|c| c.base_url().to_owned())
+    };
+    // The official SDKs' region variable, and this crate's own name.
+    assert_eq!(
+        base_url(&[(ENV_REGION_ID, "eu-nl")]).expect("client"),
+        "https://dms.eu-nl.otc.t-systems.com"
+    );
+    assert_eq!(
+        base_url(&[(ENV_DMS_REGION, "eu-de")]).expect("client"),
+        "https://dms.eu-de.otc.t-systems.com"
+    );
+    assert_eq!(
+        base_url(&[(ENV_REGION_ID, "eu-de"), (ENV_DMS_REGION, "EU-DE")]).expect("client"),
+        "https://dms.eu-de.otc.t-systems.com"
+    );
+    // The official per-service endpoint variable of the region (first of a list).
+    assert_eq!(
+        base_url(&[
+            (ENV_REGION_ID, "eu-west-101"),
+            (
+                "HUAWEICLOUD_SDK_REGION_KAFKA_EU_WEST_101",
+                "https://kafka.custom.example, https://second.example"
+            ),
+        ])
+        .expect("client"),
+        "https://kafka.custom.example"
+    );
+    // DMS_ENDPOINT wins over both.
+    assert_eq!(
+        base_url(&[
+            (ENV_REGION_ID, "eu-west-101"),
+            (
+                "HUAWEICLOUD_SDK_REGION_KAFKA_EU_WEST_101",
+                "https://kafka.custom.example"
+            ),
+            (ENV_DMS_ENDPOINT, "https://dms.override.example/"),
+        ])
+        .expect("client"),
+        "https://dms.override.example"
+    );
+    // Two names for the region that disagree are refused rather than guessed between.
+    let error = base_url(&[(ENV_REGION_ID, "eu-de"), (ENV_DMS_REGION, "eu-nl")])
+        .expect_err("conflicting region variables");
+    assert!(
+        matches!(error, ConfigError::ConflictingEnv { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(ENV_REGION_ID), "{error}");
+    // No region, no endpoint: the message names the variables.
+    let error = base_url(&[]).expect_err("no endpoint");
+    assert!(error.to_string().contains(ENV_REGION_ID), "{error}");
+    assert!(error.to_string().contains(ENV_DMS_ENDPOINT), "{error}");
+}
+
+#[tokio::test]
+async fn from_vars_reads_the_iam_endpoint_and_the_token_variable() {
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT without a path, as the official SDKs take it: /v3 is added.
+    let iam = TestServer::start(Reply::status(401));
+    let dms = Silent::start();
+    let iam_url = iam.base_url();
+    let dms_url = dms.url();
+    let (config, _) = from_vars(&[
+        (ENV_PROJECT_ID, PROJECT_ID),
+        (ENV_IAM_ENDPOINT, &iam_url),
+        (ENV_DMS_ENDPOINT, &dms_url),
+    ]);
+    let client = config
+        .credentials(Credentials::password("domain", "user", "pw"))
+        .build()
+        .expect("client");
+    let error = client
+        .enable_smart_connect("inst-1")
+        .send()
+        .await
+        .expect_err("IAM refuses");
+    assert!(
+        matches!(&error, Error::Iam(generated_client::IamError::Refused { url, .. }) if url.ends_with("/v3/auth/tokens")),
+        "{error:?}"
+    );
+    assert_eq!(iam.single_request().path, "/v3/auth/tokens");
+
+    // DMS_AUTH_TOKEN: an IAM token, winning over AK/SK.
+    let server = TestServer::start(Reply::json(200, r#"{"job_id":"j"}"#));
+    let url = server.base_url();
+    let (config, _) = from_vars(&[
+        (ENV_AK, AK),
+        (ENV_SK, SK),
+        (ENV_DMS_AUTH_TOKEN, "iam-token-xyz"),
+        (ENV_PROJECT_ID, PROJECT_ID),
+        (ENV_DMS_ENDPOINT, &url),
+    ]);
+    config
+        .build()
+        .expect("client")
+        .enable_smart_connect("inst-1")
+        .send()
+        .await
+        .expect("the call succeeds");
+    let request = server.single_request();
+    assert_eq!(request.header("x-auth-token"), Some("iam-token-xyz"));
+    assert_eq!(request.header("authorization"), None);
 }

@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use generated_client::types::{CreateConnectorReq, CreateConnectorResp, ErrorBody};
-use generated_client::{Client, ClientConfig, Credentials, Error, ResponseValue};
+use generated_client::types::{CreateConnectorReq, CreateConnectorResp};
+use generated_client::{
+    Client, ClientConfig, Credentials, Error, IamError, ResponseValue, TransportErrorKind,
+};
 use serde_json::json;
 use support::{Reply, TestServer};
 use time::OffsetDateTime;
@@ -23,7 +25,7 @@ const PROJECT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const INSTANCE_ID: &str = "inst-42";
 const DMS_REPLY: &str = r#"{"job_id":"job-1","connector_id":"conn-1"}"#;
 
-type CallResult = Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>>;
+type CallResult = Result<ResponseValue<CreateConnectorResp>, Error>;
 
 /// `at` in IAM's format, e.g. `2026-11-30T04:00:00.000000Z` (`at` must be UTC).
 fn iam_time(at: OffsetDateTime) -> String {
@@ -107,11 +109,11 @@ fn tokens_seen(dms: &TestServer) -> Vec<String> {
         .collect()
 }
 
-/// The message of the `Error::Custom` a failed token fetch becomes.
+/// The message (with its causes) of the `Error::Iam` a failed token fetch becomes.
 fn custom_message(result: CallResult) -> String {
     match result {
-        Err(Error::Custom(message)) => message,
-        other => panic!("expected Error::Custom, got {other:?}"),
+        Err(error @ Error::Iam(_)) => format!("{error:#}"),
+        other => panic!("expected Error::Iam, got {other:?}"),
     }
 }
 
@@ -307,7 +309,25 @@ async fn iam_401_is_a_clear_error_and_nothing_reaches_dms() {
         r#"{"error":{"code":401,"message":"The username or password is wrong.","title":"Unauthorized"}}"#,
     ));
     let dms = dms();
-    let message = custom_message(call(&client(&iam, &dms, Duration::from_secs(60))).await);
+    let result = call(&client(&iam, &dms, Duration::from_secs(60))).await;
+    match &result {
+        Err(
+            error @ Error::Iam(IamError::Refused {
+                status: 401,
+                user,
+                domain,
+                message: Some(message),
+                ..
+            }),
+        ) => {
+            assert_eq!((user.as_str(), domain.as_str()), (USER, DOMAIN));
+            assert_eq!(message, "The username or password is wrong.");
+            assert!(!error.is_retryable(), "a wrong password stays wrong");
+            assert!(error.transport().is_none());
+        }
+        other => panic!("expected IamError::Refused with status 401, got {other:?}"),
+    }
+    let message = custom_message(result);
 
     for needle in [
         "IAM",
@@ -403,11 +423,27 @@ async fn iam_201_with_a_bad_expires_at_is_a_clear_error() {
 }
 
 #[tokio::test]
-async fn iam_hanging_up_is_a_clear_error() {
+async fn iam_hanging_up_is_a_retryable_communication_error() {
     let (iam, dms) = (TestServer::start(Reply::Hangup), dms());
-    let message = custom_message(call(&client(&iam, &dms, Duration::from_secs(60))).await);
+    let result = call(&client(&iam, &dms, Duration::from_secs(60))).await;
+    match &result {
+        Err(error @ Error::Iam(IamError::Unreachable { source, .. })) => {
+            assert_eq!(source.kind(), TransportErrorKind::Closed, "{error:?}");
+            assert!(error.is_retryable(), "an unreachable IAM is transient");
+            assert!(error.transport().is_some());
+        }
+        other => panic!("expected IamError::Unreachable, got {other:?}"),
+    }
+    let message = custom_message(result);
 
-    assert!(message.contains("cannot reach IAM"), "{message}");
+    assert!(
+        message.contains("IAM at") && message.contains("did not answer"),
+        "{message}"
+    );
+    assert!(
+        message.contains("closed before a complete reply"),
+        "{message}"
+    );
     assert!(message.contains("/v3/auth/tokens"), "{message}");
     assert_no_password(&message);
     assert!(dms.requests().is_empty());
@@ -421,10 +457,21 @@ async fn a_stalled_iam_is_cut_off_by_the_request_timeout() {
         .build()
         .expect("client");
     let started = std::time::Instant::now();
-    let message = custom_message(call(&client).await);
+    let result = call(&client).await;
+    match &result {
+        Err(error @ Error::Iam(IamError::Unreachable { source, .. })) => {
+            assert_eq!(source.kind(), TransportErrorKind::Timeout, "{error:?}");
+            assert!(error.is_retryable());
+        }
+        other => panic!("expected IamError::Unreachable, got {other:?}"),
+    }
+    let message = custom_message(result);
 
     assert!(started.elapsed() < Duration::from_secs(3), "{message}");
-    assert!(message.contains("cannot reach IAM"), "{message}");
+    assert!(
+        message.contains("did not answer") && message.contains("timed out"),
+        "{message}"
+    );
     assert!(dms.requests().is_empty());
 }
 
@@ -451,8 +498,99 @@ async fn a_token_the_service_refuses_is_dropped_and_fetched_again() {
     });
     let client = client(&iam, &dms, Duration::from_secs(60));
     let refused = call(&client).await;
-    assert!(matches!(refused, Err(Error::ErrorResponse(ref r)) if r.status() == 401));
+    assert!(matches!(refused, Err(Error::Service(ref r)) if r.status == 401));
     call_ok(&client).await;
     assert_eq!(iam.requests().len(), 2, "the refused token was not reused");
     assert_eq!(tokens_seen(&dms), ["token-1", "token-2"]);
+}
+
+#[tokio::test]
+async fn an_unreachable_iam_is_a_retryable_communication_error() {
+    // A port nothing listens on: bind, note the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let dms = dms();
+    let client = ClientConfig::new()
+        .credentials(Credentials::password(DOMAIN, USER, PASSWORD))
+        .project_id(PROJECT_ID)
+        .endpoint(dms.base_url())
+        .iam_endpoint(format!("http://127.0.0.1:{port}/v3"))
+        .build()
+        .expect("client");
+    let error = call(&client).await.expect_err("IAM is not there");
+    let Error::Iam(IamError::Unreachable { source, url, .. }) = &error else {
+        panic!("expected IamError::Unreachable, got {error:?}");
+    };
+    assert_eq!(source.kind(), TransportErrorKind::Connect);
+    assert!(source.nothing_sent());
+    assert!(url.ends_with("/v3/auth/tokens"), "{url}");
+    assert!(error.is_retryable());
+    let shown = format!("{error:#}");
+    assert!(shown.contains("could not connect"), "{shown}");
+    assert_no_password(&shown);
+    assert!(dms.requests().is_empty());
+}
+
+/// The 401 race: a call refused with an old token must not drop a newer token that another
+/// call fetched meanwhile (only the token that was actually refused is forgotten).
+#[tokio::test]
+async fn a_late_401_for_an_old_token_keeps_the_newer_token() {
+    // IAM is slow on its first answer, so the two first calls both wait for token-1.
+    let issued = AtomicUsize::new(0);
+    let iam = TestServer::start_with(move |_| {
+        let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == 1 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let expires = OffsetDateTime::now_utc() + time::Duration::days(1);
+        token_reply(&format!("token-{n}"), &iam_time(expires))
+    });
+    // DMS refuses token-1: the first refusal at once, the second only after a pause.
+    let refusals = AtomicUsize::new(0);
+    let dms = TestServer::start_with(move |request| {
+        if request.header("x-auth-token") == Some("token-1") {
+            if refusals.fetch_add(1, Ordering::SeqCst) == 1 {
+                std::thread::sleep(Duration::from_millis(800));
+            }
+            Reply::json(401, r#"{"error_code":"APIGW.0307","error_msg":"revoked"}"#)
+        } else {
+            Reply::json(200, DMS_REPLY)
+        }
+    });
+    let client = Arc::new(client(&iam, &dms, Duration::from_secs(60)));
+    let spawn_call = |client: &Arc<Client>| {
+        let client = Arc::clone(client);
+        tokio::spawn(async move { call(&client).await })
+    };
+
+    let (a, b) = (spawn_call(&client), spawn_call(&client));
+    // Wait for the quick refusal: one of the two calls is done, the other is waiting.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !(a.is_finished() || b.is_finished()) {
+        assert!(std::time::Instant::now() < deadline, "no refusal arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Meanwhile another call fetches token-2 and succeeds.
+    call_ok(&client).await;
+    // Now the slow refusal of token-1 arrives.
+    for refused in [a.await, b.await] {
+        let refused = refused.expect("the task ran");
+        assert!(
+            matches!(refused, Err(Error::Service(ref r)) if r.status == 401),
+            "{refused:?}"
+        );
+    }
+    // token-2 is still cached: no third fetch.
+    call_ok(&client).await;
+    assert_eq!(
+        iam.requests().len(),
+        2,
+        "token-2 was dropped by the late 401"
+    );
+    assert_eq!(
+        tokens_seen(&dms),
+        ["token-1", "token-1", "token-2", "token-2"]
+    );
 }

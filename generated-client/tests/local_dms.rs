@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use generated_client::local_dms::{Fault, LocalDms, Operation};
 use generated_client::signer::{self, RequestParts};
 use generated_client::types::CreateConnectorReq;
-use generated_client::{Client, ClientConfig, Credentials, NodeCount, ServiceErrorExt};
+use generated_client::{Client, ClientConfig, Credentials, NodeCount, TransportErrorKind};
 use serde_json::{Value, json};
 
 const AK: &str = "LOCALDMSEXAMPLEAK001";
@@ -65,7 +65,10 @@ struct Caller {
 impl Caller {
     fn new(dms: &LocalDms) -> Self {
         Caller {
-            http: reqwest::Client::new(),
+            http: generated_client::http_client_builder()
+                .unwrap()
+                .build()
+                .unwrap(),
             base_url: dms.base_url(),
             host: dms.addr().to_string(),
             ak: AK.to_owned(),
@@ -128,14 +131,7 @@ impl Caller {
         let body = body.unwrap_or_default();
         if let Some(sk) = &self.sk {
             let signed = signer::sign(
-                &RequestParts {
-                    method,
-                    host: &self.host,
-                    path,
-                    query: &query_pairs,
-                    headers: &headers,
-                    body: &body,
-                },
+                &RequestParts::new(method, &self.host, path, &query_pairs, &headers, &body),
                 &self.ak,
                 sk.as_bytes(),
                 SystemTime::now(),
@@ -725,7 +721,10 @@ async fn tokens_are_checked_when_configured_and_anything_goes_by_default() {
         dms.base_url(),
         dms.project_id()
     );
-    let http = reqwest::Client::new();
+    let http = generated_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     let with = |token: &'static str| http.get(&url).header("X-Auth-Token", token).send();
     assert_eq!(with("token-ok").await.unwrap().status(), 200);
     let wrong = with("token-bad").await.unwrap();
@@ -836,7 +835,7 @@ async fn a_stalled_reply_times_out_after_the_request_took_effect() {
         .await;
     let error = result.expect_err("timed out");
     assert!(
-        matches!(&error, generated_client::Error::CommunicationError(e) if e.is_timeout()),
+        matches!(&error, generated_client::Error::Transport(e) if e.kind() == TransportErrorKind::Timeout),
         "{error:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -866,7 +865,7 @@ async fn a_dropped_connection_gives_no_reply_after_the_request_took_effect() {
     assert_eq!(throttled.status().map(|s| s.as_u16()), Some(429));
     let error = send().await.expect_err("no reply");
     assert!(
-        matches!(&error, generated_client::Error::CommunicationError(e) if !e.is_timeout() && e.status().is_none()),
+        matches!(&error, generated_client::Error::Transport(e) if e.kind() == TransportErrorKind::Closed),
         "{error:?}"
     );
     assert_eq!(dms.seen(Operation::CreateConnector), 2);
@@ -898,7 +897,10 @@ async fn the_request_log_keeps_no_secret() {
     Caller::new(&dms)
         .call("GET", &format!("/instances/{INSTANCE}"), None)
         .await;
-    reqwest::Client::new()
+    generated_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!(
             "{}/v2/{PROJECT}/instances/{INSTANCE}",
             dms.base_url()

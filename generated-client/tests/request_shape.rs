@@ -10,7 +10,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use generated_client::types::{CreateConnectorReq, CreateConnectorResp, ErrorBody};
+use generated_client::types::{CreateConnectorReq, CreateConnectorResp};
 use generated_client::{Client, Error, NodeCount, NodeCountError, ResponseValue};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -76,7 +76,7 @@ fn client_for(server: &TestServer) -> Client {
 async fn send_typed(
     server: &TestServer,
     body: CreateConnectorReq,
-) -> Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>> {
+) -> Result<ResponseValue<CreateConnectorResp>, Error> {
     client_for(server)
         .create_connector()
         .project_id(PROJECT_ID)
@@ -84,6 +84,7 @@ async fn send_typed(
         .body(body)
         .send()
         .await
+        .map_err(Error::from)
 }
 
 /// Checks what every request of this operation must look like, whatever its body.

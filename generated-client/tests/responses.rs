@@ -4,15 +4,15 @@
 
 mod support;
 
-use generated_client::types::{CreateConnectorReq, CreateConnectorResp, ErrorBody};
-use generated_client::{Client, Error, NodeCount, ResponseValue, ServiceError, ServiceErrorExt};
+use generated_client::types::{CreateConnectorReq, CreateConnectorResp};
+use generated_client::{Client, Error, NodeCount, ResponseValue, TransportErrorKind};
 use reqwest::StatusCode;
 use support::{Reply, TestServer};
 
 /// The document's example response.
 const EXAMPLE_RESPONSE: &str = r#"{"job_id":"7c3ec20c-11de-4df9-acc0-7ef1dea25dfe","connector_id":"55b78880-9077-4c74-ad5a-6868555f76a4"}"#;
 
-type CallResult = Result<ResponseValue<CreateConnectorResp>, Error<ErrorBody>>;
+type CallResult = Result<ResponseValue<CreateConnectorResp>, Error>;
 
 /// Sends the document's first example request (`node_cnt` 2) to a server answering `reply`,
 /// and checks that exactly that one request reached it.
@@ -28,7 +28,9 @@ async fn call_against(reply: Reply) -> CallResult {
             ..Default::default()
         })
         .send()
-        .await;
+        .await
+        // The generated builder returns progenitor's error; `Error::from` keeps everything.
+        .map_err(Error::from);
     let requests = server.requests();
     assert_eq!(
         requests.len(),
@@ -39,38 +41,38 @@ async fn call_against(reply: Reply) -> CallResult {
 }
 
 /// The error, or a panic naming the unexpected success.
-fn expect_error(result: CallResult) -> Error<ErrorBody> {
+fn expect_error(result: CallResult) -> Error {
     match result {
         Ok(value) => panic!("expected an error, got {value:?}"),
         Err(error) => error,
     }
 }
 
-/// Checks an `ErrorResponse` with `status` and the typed body fields.
+/// Checks an `Error::Service` with `status` and the typed body fields.
 fn assert_error_response(result: CallResult, status: u16, code: &str, message: &str) {
     match expect_error(result) {
-        Error::ErrorResponse(response) => {
-            assert_eq!(response.status().as_u16(), status);
-            assert_eq!(response.error_code.as_deref(), Some(code));
-            assert_eq!(response.error_msg.as_deref(), Some(message));
+        Error::Service(reply) => {
+            assert_eq!(reply.status.as_u16(), status);
+            assert_eq!(reply.error_code.as_deref(), Some(code));
+            assert_eq!(reply.error_msg.as_deref(), Some(message));
         }
-        other => panic!("expected ErrorResponse, got {other:?}"),
+        other => panic!("expected Error::Service, got {other:?}"),
     }
 }
 
-/// Checks an `InvalidResponsePayload` carrying exactly the bytes the server sent.
+/// Checks an `InvalidReply` carrying exactly the bytes the server sent.
 fn assert_invalid_payload(result: CallResult, sent: &[u8]) {
     match expect_error(result) {
-        Error::InvalidResponsePayload(bytes, _json_error) => assert_eq!(&bytes[..], sent),
-        other => panic!("expected InvalidResponsePayload, got {other:?}"),
+        Error::InvalidReply(reply) => assert_eq!(reply.body(), sent),
+        other => panic!("expected InvalidReply, got {other:?}"),
     }
 }
 
-/// Checks an `UnexpectedResponse` with `status`.
+/// Checks an `UnexpectedStatus` with `status`.
 fn assert_unexpected_response(result: CallResult, status: u16) {
     match expect_error(result) {
-        Error::UnexpectedResponse(response) => assert_eq!(response.status().as_u16(), status),
-        other => panic!("expected UnexpectedResponse, got {other:?}"),
+        Error::UnexpectedStatus(reply) => assert_eq!(reply.status.as_u16(), status),
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
 }
 
@@ -165,16 +167,12 @@ async fn status_code_message_and_request_id_are_one_call_away() {
         .header("X-Request-Id", "req-abc-123"),
     )
     .await;
-    let service = expect_error(result).service_error().unwrap();
-    assert_eq!(
-        service,
-        ServiceError {
-            status: StatusCode::BAD_REQUEST,
-            error_code: Some("DMS.00400021".into()),
-            error_msg: Some("Invalid node_cnt".into()),
-            request_id: Some("req-abc-123".into()),
-        }
-    );
+    let error = expect_error(result);
+    let service = error.service_error().unwrap();
+    assert_eq!(service.status, StatusCode::BAD_REQUEST);
+    assert_eq!(service.error_code.as_deref(), Some("DMS.00400021"));
+    assert_eq!(service.error_msg.as_deref(), Some("Invalid node_cnt"));
+    assert_eq!(service.request_id.as_deref(), Some("req-abc-123"));
     assert_eq!(
         service.to_string(),
         "HTTP 400 DMS.00400021: Invalid node_cnt (request id req-abc-123)"
@@ -208,12 +206,21 @@ async fn status_200_with_empty_body_is_invalid_response_payload() {
 }
 
 #[tokio::test]
-async fn connection_closed_without_answer_is_communication_error() {
-    match expect_error(call_against(Reply::Hangup).await) {
-        Error::CommunicationError(error) => {
-            assert!(error.status().is_none(), "{error:?}");
-            assert!(!error.is_timeout(), "{error:?}");
+async fn connection_closed_without_answer_is_a_transport_error_that_says_closed() {
+    let error = expect_error(call_against(Reply::Hangup).await);
+    match &error {
+        Error::Transport(transport) => {
+            assert_eq!(transport.kind(), TransportErrorKind::Closed, "{error:?}");
+            assert!(!transport.is_timeout(), "{error:?}");
+            assert!(!transport.nothing_sent(), "{error:?}");
         }
-        other => panic!("expected CommunicationError, got {other:?}"),
+        other => panic!("expected a transport error, got {other:?}"),
     }
+    assert!(error.status().is_none(), "{error:?}");
+    assert!(error.is_retryable());
+    let message = error.to_string();
+    assert!(
+        message.contains("closed before a complete reply"),
+        "{message}"
+    );
 }

@@ -77,14 +77,14 @@ struct Logical {
 
 impl Logical {
     fn sign(&self) -> Signed {
-        let parts = RequestParts {
-            method: &self.method,
-            host: &self.host,
-            path: &self.path,
-            query: &self.query,
-            headers: &self.headers,
-            body: &self.body,
-        };
+        let parts = RequestParts::new(
+            &self.method,
+            &self.host,
+            &self.path,
+            &self.query,
+            &self.headers,
+            &self.body,
+        );
         signer::sign(&parts, AK, SK.as_bytes(), self.now)
     }
 
@@ -400,14 +400,14 @@ proptest! {
             UNIX_EPOCH.checked_sub(offset)
         }
         .unwrap_or(UNIX_EPOCH);
-        let parts = RequestParts {
-            method: &method,
-            host: &host,
-            path: &path,
-            query: &query,
-            headers: &headers,
-            body: &body,
-        };
+        let parts = RequestParts::new(
+            &method,
+            &host,
+            &path,
+            &query,
+            &headers,
+            &body,
+        );
         let signed = signer::sign(&parts, AK, SK.as_bytes(), now);
         prop_assert!(signed.headers.iter().any(|(n, _)| *n == "Authorization"));
         let date = signed

@@ -9,6 +9,8 @@
 //! The binary (`main.rs`) parses arguments; everything it does lives here so tests can drive
 //! it against a scratch copy of the workspace.
 
+pub mod public_api;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};

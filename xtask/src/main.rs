@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xtask::{DECISIONS, Outcome, PAGES, RegenError};
+use xtask::{DECISIONS, Outcome, PAGES};
 
 const HELP: &str = "\
 cargo xtask: maintainer commands
@@ -12,6 +12,7 @@ USAGE:
     cargo xtask regen [--check] [--root <dir>]
     cargo xtask import --out FILE PAGE.rst [PAGE.rst ...]
     cargo xtask generate --spec FILE --out FILE.rs
+    cargo xtask public-api [--check] [--root <dir>]
     cargo xtask --help
 
 COMMANDS:
@@ -23,6 +24,8 @@ COMMANDS:
                 OpenAPI 3.0.3 document: YAML, or JSON when FILE ends in .json.
     generate    Generate a standalone progenitor client (plain settings: needs only
                 progenitor-client, reqwest, serde, serde_json) from any spec.
+    public-api  Write generated-client/public-api.txt, the listing of the crate's public API
+                (from `cargo doc`); with --check, exit 1 with a diff when it is stale.
 
 OPTIONS:
     --check         regen: write nothing; exit 1 with a short diff when a committed file is stale.
@@ -53,7 +56,7 @@ fn print_warnings(warnings: &[codegen::pages::Warning]) {
     }
 }
 
-fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
+fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
     let mut args = args.into_iter();
     let mut command: Option<String> = None;
     let mut check = false;
@@ -79,7 +82,9 @@ fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
                 };
                 *slot = Some(PathBuf::from(value));
             }
-            "regen" | "import" | "generate" if command.is_none() => command = Some(arg),
+            "regen" | "import" | "generate" | "public-api" if command.is_none() => {
+                command = Some(arg)
+            }
             other if command.as_deref() == Some("import") && !other.starts_with('-') => {
                 inputs.push(PathBuf::from(other))
             }
@@ -88,6 +93,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
     }
     match command.as_deref() {
         None => Ok(usage("no command given")),
+        Some("public-api") => public_api(&root.unwrap_or_else(xtask::workspace_root), check),
         Some("regen") => {
             if out.is_some() || spec.is_some() {
                 return Ok(usage("regen takes only --check and --root"));
@@ -141,4 +147,26 @@ fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn public_api(root: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {
+    use xtask::public_api::{LISTING, generate};
+    let listing = generate(root)?;
+    let path = root.join(LISTING);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if listing == committed {
+        println!("public-api: {LISTING} is up to date");
+    } else if check {
+        eprintln!(
+            "public-api: {LISTING} is stale (run `cargo xtask public-api`):\n{}",
+            similar::TextDiff::from_lines(&committed, &listing)
+                .unified_diff()
+                .header(LISTING, "now")
+        );
+        return Ok(ExitCode::FAILURE);
+    } else {
+        std::fs::write(&path, &listing)?;
+        println!("public-api: wrote {LISTING}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

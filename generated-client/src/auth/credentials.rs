@@ -48,11 +48,14 @@ impl From<&str> for Secret {
     }
 }
 
-/// How requests are authenticated.
+/// How requests are authenticated. Make them with [`Credentials::ak_sk`],
+/// [`Credentials::temporary`], [`Credentials::token`] or [`Credentials::password`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Credentials {
     /// AK/SK: every request is signed with SDK-HMAC-SHA256. With `security_token`
     /// (temporary credentials) the token is sent, and signed, as `X-Security-Token`.
+    #[non_exhaustive]
     AkSk {
         /// Access key id (not secret; it appears in the `Authorization` header).
         ak: String,
@@ -68,8 +71,9 @@ pub enum Credentials {
     Password(PasswordAuth),
 }
 
-/// What IAM needs for project-scoped password authentication.
+/// What IAM needs for project-scoped password authentication ([`Credentials::password`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PasswordAuth {
     /// IAM user name.
     pub user: String,
@@ -81,6 +85,7 @@ pub struct PasswordAuth {
 
 impl Credentials {
     /// AK/SK credentials.
+    #[must_use]
     pub fn ak_sk(ak: impl Into<String>, sk: impl Into<Secret>) -> Self {
         Credentials::AkSk {
             ak: ak.into(),
@@ -90,6 +95,7 @@ impl Credentials {
     }
 
     /// Temporary AK/SK credentials with their security token.
+    #[must_use]
     pub fn temporary(
         ak: impl Into<String>,
         sk: impl Into<Secret>,
@@ -103,11 +109,13 @@ impl Credentials {
     }
 
     /// A ready IAM token.
+    #[must_use]
     pub fn token(token: impl Into<Secret>) -> Self {
         Credentials::Token(token.into())
     }
 
     /// IAM password authentication (a token is fetched and refreshed for you).
+    #[must_use]
     pub fn password(
         domain: impl Into<String>,
         user: impl Into<String>,

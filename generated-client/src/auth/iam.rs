@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use reqwest::Url;
+use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -16,26 +16,34 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
 use crate::auth::credentials::{PasswordAuth, Secret};
+use crate::error::TransportError;
 
 /// Fetch a new token when the cached one expires within this margin (default).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(15 * 60);
 
-/// Getting a token from IAM failed.
+/// Getting a token from IAM failed; nothing was sent to DMS.
+///
+/// Each variant's message names the IAM URL (and, when IAM refused, the user and domain, never
+/// the password); an unreachable IAM keeps the transport failure as its source.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IamError {
-    /// IAM could not be reached or did not answer in time.
-    #[error("cannot reach IAM at {url}: {source}")]
+    /// IAM could not be reached or did not answer in time: a communication failure, retryable.
+    #[error("cannot get an IAM token: IAM at {url} did not answer")]
+    #[non_exhaustive]
     Unreachable {
         /// The token URL.
         url: String,
-        /// What reqwest said.
+        /// What went wrong on the way (DNS, connect, timeout...).
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// IAM answered with an error status (401: wrong user, password or domain).
     #[error(
-        "IAM at {url} refused the password authentication of user {user:?} in domain {domain:?}: HTTP {status}{detail}"
+        "cannot get an IAM token: IAM at {url} refused the password authentication of user {user:?} in domain {domain:?}: HTTP {status}{}",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
     )]
+    #[non_exhaustive]
     Refused {
         /// The token URL.
         url: String,
@@ -45,18 +53,37 @@ pub enum IamError {
         domain: String,
         /// IAM's status.
         status: u16,
-        /// IAM's error message, if it sent one, prefixed with ": ".
-        detail: String,
+        /// IAM's error message, if it sent one.
+        message: Option<String>,
     },
     /// IAM answered 2xx but without a usable token.
-    #[error("IAM at {url} answered without a usable token: {reason}")]
+    #[error("cannot get an IAM token: IAM at {url} answered without a usable token: {reason}")]
+    #[non_exhaustive]
     BadAnswer {
         /// The token URL.
         url: String,
-        /// What was missing.
+        /// What was missing or wrong.
         reason: String,
     },
 }
+
+impl IamError {
+    /// Whether asking again later may succeed: IAM unreachable, or IAM answered 408, 429, 502,
+    /// 503 or 504.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            IamError::Unreachable { .. } => true,
+            IamError::Refused { status, .. } => {
+                StatusCode::from_u16(*status).is_ok_and(crate::error::is_retryable_status)
+            }
+            IamError::BadAnswer { .. } => false,
+        }
+    }
+}
+
+/// At most this much of an IAM reply is read (a token reply with its service catalog is far
+/// smaller).
+const MAX_IAM_REPLY: usize = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 struct CachedToken {
@@ -122,9 +149,13 @@ impl TokenSource {
         Ok(token)
     }
 
-    /// Drops the cached token (the service refused it), so the next call fetches a new one.
-    pub(crate) async fn forget(&self) {
-        *self.cached.lock().await = None;
+    /// Drops the cached token if it is still `refused` (the service answered 401 to it), so
+    /// the next call fetches a new one. A token fetched meanwhile by another call is kept.
+    pub(crate) async fn forget(&self, refused: &Secret) {
+        let mut cached = self.cached.lock().await;
+        if cached.as_ref().is_some_and(|c| &c.token == refused) {
+            *cached = None;
+        }
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, IamError> {
@@ -146,7 +177,7 @@ impl TokenSource {
         });
         let unreachable = |source| IamError::Unreachable {
             url: url.clone(),
-            source,
+            source: TransportError::new(source),
         };
         let response = http
             .post(self.url.clone())
@@ -160,20 +191,33 @@ impl TokenSource {
             .get("x-subject-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let text = response.text().await.map_err(unreachable)?;
+        let bad = |reason: &str| IamError::BadAnswer {
+            url: url.clone(),
+            reason: reason.to_owned(),
+        };
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > MAX_IAM_REPLY {
+                if !status.is_success() {
+                    break; // the status says enough
+                }
+                return Err(bad(&format!(
+                    "the reply is larger than {MAX_IAM_REPLY} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8_lossy(&body);
         if !status.is_success() {
             return Err(IamError::Refused {
                 url,
                 user: self.auth.user.clone(),
                 domain: self.auth.domain.clone(),
                 status: status.as_u16(),
-                detail: iam_error_detail(&text),
+                message: iam_error_message(&text),
             });
         }
-        let bad = |reason: &str| IamError::BadAnswer {
-            url: url.clone(),
-            reason: reason.to_owned(),
-        };
         let token = subject_token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| bad("no X-Subject-Token header"))?;
@@ -199,16 +243,11 @@ struct TokenInfo {
 }
 
 /// IAM's own error message (`{"error": {"message": ...}}` or `{"error_msg": ...}`), if any.
-fn iam_error_detail(body: &str) -> String {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
-        return String::new();
-    };
-    let message = value
+fn iam_error_message(body: &str) -> Option<String> {
+    let value = serde_json::from_str::<serde_json::Value>(body).ok()?;
+    value
         .pointer("/error/message")
         .or_else(|| value.get("error_msg"))
-        .and_then(|m| m.as_str());
-    match message {
-        Some(m) => format!(": {m}"),
-        None => String::new(),
-    }
+        .and_then(|m| m.as_str())
+        .map(str::to_owned)
 }

@@ -35,8 +35,9 @@ const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// The parts of a request that the signature covers.
+/// The parts of a request that the signature covers ([`RequestParts::new`]).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct RequestParts<'a> {
     /// HTTP method (any case).
     pub method: &'a str,
@@ -54,6 +55,7 @@ pub struct RequestParts<'a> {
 
 /// The signature and what the request must carry for it to verify.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Signed {
     /// Headers to set on the request (`X-Sdk-Date` when it was missing,
     /// `X-Sdk-Content-Sha256` for an unsigned body, and `Authorization`).
@@ -62,6 +64,28 @@ pub struct Signed {
     pub canonical_request: String,
     /// The string to sign (holds no secret).
     pub string_to_sign: String,
+}
+
+impl<'a> RequestParts<'a> {
+    /// The parts of one request: method, `host[:port]`, the path as sent, the decoded query
+    /// pairs, the headers and the body.
+    pub fn new(
+        method: &'a str,
+        host: &'a str,
+        path: &'a str,
+        query: &'a [(String, String)],
+        headers: &'a [(String, String)],
+        body: &'a [u8],
+    ) -> Self {
+        RequestParts {
+            method,
+            host,
+            path,
+            query,
+            headers,
+            body,
+        }
+    }
 }
 
 impl std::fmt::Debug for Signed {

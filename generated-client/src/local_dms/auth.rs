@@ -16,7 +16,7 @@ use hyper::HeaderMap;
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
-use crate::credentials::Secret;
+use crate::Secret;
 
 const ALGORITHM: &str = "SDK-HMAC-SHA256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";

@@ -68,7 +68,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crate::credentials::Secret;
+use crate::Secret;
 
 pub use routes::Operation;
 

@@ -10,9 +10,12 @@
 //! 3. authenticates: signs with AK/SK (after everything else is final, so what is signed is
 //!    what is sent), or adds `X-Auth-Token`.
 //!
-//! `exec` sends the request and, for 4xx/5xx replies, rewrites the body into the documented
-//! `{error_code, error_msg}` shape (see [`crate::errors`]), so every error reply arrives as a
-//! typed [`crate::types::ErrorBody`] with its status and headers.
+//! `exec`, for password authentication, adds the IAM token (`X-Auth-Token`, not signed); sends
+//! the request; on a 401 drops that token from the cache (only that one: another call may have
+//! fetched a new one meanwhile); and reads the reply through [`super::body`]: a success body up
+//! to the size limit, a 4xx/5xx body rewritten into the documented `{error_code, error_msg}`
+//! shape. Failures found here (no IAM token, a body over the limit) are carried to
+//! [`crate::Error`] through the returned `reqwest::Error` (see `crate::error::carry`).
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -21,10 +24,13 @@ use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
+use crate::Client;
 use crate::auth::credentials::Secret;
-use crate::auth::iam::{IamError, TokenSource};
+use crate::auth::iam::TokenSource;
 use crate::auth::signer::{self, RequestParts};
-use crate::{Client, Error, errors};
+use crate::config::MAX_RESPONSE_BODY;
+use crate::error::{Carried, carry};
+use crate::transport::body;
 
 /// The header progenitor adds to every request with the spec's `info.version`.
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
@@ -58,15 +64,37 @@ pub(crate) enum Auth {
 
 /// State the hooks work with; every [`Client`] carries one. Its `Debug` shows no secret.
 /// The default sends no project header and does not authenticate.
-#[derive(Clone, Debug, Default)]
-pub struct HookState {
+///
+/// Crate-private on purpose: progenitor's `Client::new` and `Client::new_with_client` take
+/// one, so outside this crate they cannot be called (`Client::new` would build a reqwest
+/// client of its own, unauthenticated, with progenitor's timeouts, and may panic for want of
+/// a TLS crypto provider). Clients come from [`crate::ClientConfig::build`].
+#[derive(Clone, Debug)]
+pub(crate) struct HookState {
     project_id: Option<String>,
     auth: Auth,
+    max_response_body: usize,
+}
+
+impl Default for HookState {
+    fn default() -> Self {
+        HookState::new(None, Auth::None)
+    }
 }
 
 impl HookState {
     pub(crate) fn new(project_id: Option<String>, auth: Auth) -> Self {
-        HookState { project_id, auth }
+        HookState {
+            project_id,
+            auth,
+            max_response_body: MAX_RESPONSE_BODY,
+        }
+    }
+
+    /// The same state with another reply size limit.
+    pub(crate) fn with_max_response_body(mut self, limit: usize) -> Self {
+        self.max_response_body = limit;
+        self
     }
 
     /// The configured project id, if any.
@@ -94,26 +122,40 @@ impl ClientHooks<HookState> for Client {
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), progenitor_client::Error<E>> {
         prepare(self, request).await.map_err(|e| match e {
-            HookError::Invalid(message) => Error::InvalidRequest(message),
-            HookError::Iam(e) => Error::Custom(e.to_string()),
+            HookError::Invalid(message) => progenitor_client::Error::InvalidRequest(message),
         })
     }
 
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let iam_token = match &self.inner.auth {
+            Auth::Iam(source) => {
+                let token = match source.token(self.client()).await {
+                    Ok(token) => token,
+                    Err(e) => return Err(carry(Carried::Iam(e)).await),
+                };
+                match secret_header("the IAM token", &token) {
+                    Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
+                    Err(message) => return Err(carry(Carried::Invalid(message)).await),
+                };
+                Some((source, token))
+            }
+            _ => None,
+        };
         let response = self.client().execute(request).await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let Auth::Iam(source) = &self.inner.auth
+            && let Some((source, token)) = iam_token
         {
-            // A revoked token would otherwise be sent until it nears expiry.
-            source.forget().await;
+            // A revoked token would otherwise be sent until it nears expiry. Only the token
+            // this request carried is dropped: another call may have fetched a fresh one.
+            source.forget(&token).await;
         }
-        errors::normalize_error_reply(response).await
+        body::read_reply(response, self.inner.max_response_body).await
     }
 }
 
@@ -121,8 +163,6 @@ impl ClientHooks<HookState> for Client {
 enum HookError {
     /// The request cannot be sent as asked (a bad path parameter, an unsendable header).
     Invalid(String),
-    /// No IAM token could be obtained.
-    Iam(IamError),
 }
 
 impl From<String> for HookError {
@@ -146,14 +186,8 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
             let value = secret_header("the IAM token", token)?;
             request.headers_mut().insert(X_AUTH_TOKEN, value);
         }
-        Auth::Iam(source) => {
-            let token = source
-                .token(client.client())
-                .await
-                .map_err(HookError::Iam)?;
-            let value = secret_header("the IAM token", &token)?;
-            request.headers_mut().insert(X_AUTH_TOKEN, value);
-        }
+        // The IAM token is added by `exec`, which can report IAM failures typed.
+        Auth::Iam(_) => {}
         Auth::AkSk {
             ak,
             sk,

@@ -1,5 +1,7 @@
 //! What every request goes through on its way to the wire and back.
 
-pub mod hooks;
+pub(crate) mod body;
+pub(crate) mod hooks;
+pub(crate) mod http;
 
-pub use hooks::HookState;
+pub(crate) use hooks::HookState;

@@ -16,6 +16,7 @@ pub struct NodeCount(u32);
 
 /// A value that is not a valid [`NodeCount`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NodeCountError {
     /// Below the documented minimum.
     #[error("node_cnt must be at least {min}, got {0}", min = NodeCount::MIN)]

@@ -17,6 +17,7 @@ pub struct PathSegment(String);
 
 /// A value that cannot be a [`PathSegment`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PathSegmentError {
     /// The value is empty.
     #[error("a path parameter must not be empty")]

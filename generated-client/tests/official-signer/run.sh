@@ -12,8 +12,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import huaweicloudsdk
   "$venv/bin/pip" install --quiet "huaweicloudsdkcore==3.1.219"
 fi
 
-cargo build --quiet -p generated-client --example enable_smart_connect
+cargo build --quiet -p generated-client --example enable_smart_connect --example custom_http_client
 example="$root/target/debug/examples/enable_smart_connect"
+custom_client_example="$root/target/debug/examples/custom_http_client"
 
 port_file=$(mktemp)
 wrong_sk_err=$(mktemp)
@@ -23,18 +24,18 @@ trap 'kill $server 2>/dev/null; rm -f "$port_file" "$wrong_sk_err"' EXIT
 for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
 port=$(cat "$port_file")
 
-run() {  # run INSTANCE_ID EXPECTED_STDOUT [extra env...]
+run() {  # run INSTANCE_ID EXPECTED_STDOUT [extra env...]  (EXAMPLE: which program, default the example)
   local id=$1 want=$2; shift 2
   local got
   got=$(env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 \
     HUAWEICLOUD_SDK_SK=ExampleSecretKey0123456789abcdefghijklmn \
     HUAWEICLOUD_SDK_PROJECT_ID=proj-0123456789 DMS_ENDPOINT="http://127.0.0.1:$port" \
-    DMS_INSTANCE_ID="$id" DMS_NODE_CNT=2 "$@" "$example")
+    DMS_INSTANCE_ID="$id" DMS_NODE_CNT=2 "$@" "${EXAMPLE:-$example}")
   if [ "$got" != "$want" ]; then
     echo "FAIL: instance id '$id': got '$got', want '$want'" >&2
     exit 1
   fi
-  echo "ok: instance id '$id' ${*:-}"
+  echo "ok: instance id '$id' ${*:-} $(basename "${EXAMPLE:-$example}")"
 }
 
 for id in inst-1 "a b:c@d" "50%" "a/b?c#d" "ünïcødé" "x+y=z&w"; do
@@ -43,11 +44,28 @@ for id in inst-1 "a b:c@d" "50%" "a/b?c#d" "ünïcødé" "x+y=z&w"; do
     HUAWEICLOUD_SDK_SECURITY_TOKEN=temporary-security-token-value
 done
 
+# The caller's own reqwest::Client (examples/custom_http_client.rs): still signed, still accepted.
+for id in inst-1 "a b:c@d" "ünïcødé"; do
+  EXAMPLE="$custom_client_example" run "$id" "job_id=job-verified connector_id=$id"
+  EXAMPLE="$custom_client_example" run "$id" "job_id=job-verified-with-security-token connector_id=$id" \
+    HUAWEICLOUD_SDK_SECURITY_TOKEN=temporary-security-token-value
+done
+
+# Exit codes of the example: 2 for a settings problem (nothing sent), 1 for a refused call.
+set +e
+env -i PATH="$PATH" "$example" 2>/dev/null; code=$?
+set -e
+if [ "$code" != 2 ]; then echo "FAIL: no settings: exit $code, want 2" >&2; exit 1; fi
+echo "ok: missing settings exit 2"
+
 # A wrong secret key must be refused by the official signer's check.
-if env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 HUAWEICLOUD_SDK_SK=wrong-secret \
+set +e
+env -i PATH="$PATH" HUAWEICLOUD_SDK_AK=HPUAEXAMPLEAK0000001 HUAWEICLOUD_SDK_SK=wrong-secret \
     HUAWEICLOUD_SDK_PROJECT_ID=proj-0123456789 DMS_ENDPOINT="http://127.0.0.1:$port" \
-    DMS_INSTANCE_ID=inst-1 "$example" 2>"$wrong_sk_err"; then
-  echo "FAIL: a wrong SK was accepted" >&2
+    DMS_INSTANCE_ID=inst-1 "$example" 2>"$wrong_sk_err"; code=$?
+set -e
+if [ "$code" != 1 ]; then
+  echo "FAIL: a wrong SK: exit $code, want 1" >&2
   exit 1
 fi
 grep -q "status=401 error_code=APIGW.0301 error_msg=signature mismatch request_id=req-official-signer" "$wrong_sk_err"

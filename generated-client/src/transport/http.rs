@@ -1,0 +1,88 @@
+//! The HTTP client under every call: TLS chosen by cargo feature, timeouts, no redirects.
+//!
+//! | features on | TLS |
+//! | --- | --- |
+//! | `rustls-ring` (default) | rustls with the ring provider, handed to reqwest as a ready `rustls::ClientConfig` (certificates checked by `rustls-platform-verifier`: the system's CA store) |
+//! | `aws-lc-rs` | reqwest's own rustls set-up with the aws-lc-rs provider |
+//! | `native-tls` | reqwest's native-tls set-up (OpenSSL on Linux) |
+//! | none | no TLS: only `http://` to loopback hosts works |
+//!
+//! With several on, `native-tls` wins over `aws-lc-rs`, which wins over `rustls-ring`. None of
+//! these needs a process-wide rustls `CryptoProvider`: with `rustls-ring` the provider is given
+//! to the `rustls::ClientConfig` directly, the other two bring reqwest's own default, so building
+//! a client never panics for want of one.
+
+use std::time::Duration;
+
+use crate::config::{CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT};
+
+/// A `reqwest::ClientBuilder` set up like the one [`crate::ClientConfig::build`] uses: the TLS
+/// stack of the enabled feature, [`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`] and no redirects.
+///
+/// Start from this when you build your own `reqwest::Client` for
+/// [`crate::ClientConfig::http_client`]: with the default `rustls-ring` feature a plain
+/// `reqwest::Client::builder().build()` finds no rustls crypto provider (unless your program
+/// installed one) and reqwest panics, while this builder already carries one.
+///
+/// ```
+/// let http = generated_client::http_client_builder()?
+///     .pool_max_idle_per_host(4)
+///     .build()?;
+/// # let _ = http;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
+    base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+}
+
+/// [`http_client_builder`] with the given timeouts.
+pub(crate) fn base_builder(
+    connect: Duration,
+    request: Duration,
+) -> Result<reqwest::ClientBuilder, ConfigError> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(connect)
+        .timeout(request)
+        // A redirect would resend the body, and headers such as X-Auth-Token, to wherever it
+        // points; DMS does not redirect, so surface one as a reply instead.
+        .redirect(reqwest::redirect::Policy::none());
+    with_tls(builder)
+}
+
+/// Whether this build can talk `https://` at all.
+pub(crate) const HAS_TLS: bool = cfg!(any(
+    feature = "rustls-ring",
+    feature = "aws-lc-rs",
+    feature = "native-tls"
+));
+
+#[cfg(all(
+    feature = "rustls-ring",
+    not(feature = "aws-lc-rs"),
+    not(feature = "native-tls")
+))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    use std::sync::Arc;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
+        .map_err(|e| ConfigError::Tls(e.to_string()))?;
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+#[cfg(not(all(
+    feature = "rustls-ring",
+    not(feature = "aws-lc-rs"),
+    not(feature = "native-tls")
+)))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    // aws-lc-rs: reqwest's rustls default (its own provider); native-tls: reqwest picks
+    // native-tls whenever it is compiled in; neither: no TLS at all.
+    Ok(builder)
+}
