@@ -10,6 +10,7 @@ use reqwest::Url;
 use crate::Client;
 use crate::auth::credentials::{Credentials, Secret};
 use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
+use crate::auth::signer::SigningKey;
 use crate::regions::{Region, UnknownRegion};
 use crate::transport::hooks::{Auth, HookState};
 
@@ -234,7 +235,7 @@ impl ClientConfig {
                 security_token,
             } => Auth::AkSk {
                 ak,
-                sk,
+                key: SigningKey::new(sk.expose().as_bytes()),
                 security_token,
             },
             Credentials::Token(token) => Auth::Token(token),
