@@ -101,7 +101,12 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--child" => return child(&args.next().expect("--child what")),
-            "--rounds" => rounds = args.next().and_then(|n| n.parse().ok()).expect("--rounds N"),
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--rounds N")
+            }
             "--sizes" => {
                 sizes = args
                     .next()
