@@ -94,6 +94,46 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// `--phases N`: time each step of a generation separately, in this process (no memory
+/// figures): load (YAML to the spec and its tree), validate, progenitor's tokens, and the
+/// whole `codegen::generate`; formatting is what the whole takes beyond the three steps.
+fn phases(what: &str) {
+    let n: usize = what.parse().expect("a number of operations");
+    let text = synthetic::spec(n);
+    let settings = codegen::Settings::generated_client();
+    let start = Instant::now();
+    let loaded = codegen::load("synthetic.yaml", &text).expect("loads");
+    let load = start.elapsed();
+    let start = Instant::now();
+    let problems = codegen::validate::problems(&loaded.spec, &loaded.tree);
+    let validate = start.elapsed();
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut progenitor_settings = progenitor::GenerationSettings::new();
+    progenitor_settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged);
+    let start = Instant::now();
+    let tokens = progenitor::Generator::new(&progenitor_settings)
+        .generate_tokens(&loaded.spec)
+        .expect("generates");
+    let tokens_took = start.elapsed();
+    drop((tokens, loaded));
+    let start = Instant::now();
+    let code = codegen::generate("synthetic.yaml", &text, &settings).expect("generates");
+    let whole = start.elapsed();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{n} operations: load {:.1} ms, validate {:.1} ms, progenitor tokens {:.1} ms, \
+         whole generate {:.1} ms (formatting ~{:.1} ms), {} bytes",
+        ms(load),
+        ms(validate),
+        ms(tokens_took),
+        ms(whole),
+        ms(whole) - ms(load) - ms(validate) - ms(tokens_took),
+        code.len()
+    );
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut rounds = 5usize;
@@ -101,6 +141,7 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--child" => return child(&args.next().expect("--child what")),
+            "--phases" => return phases(&args.next().expect("--phases N")),
             "--rounds" => {
                 rounds = args
                     .next()

@@ -123,7 +123,13 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
 
     let mut out = header(name, &text);
     drop(text);
-    streamed::format(tokens, &mut out).map_err(|e| Error::Unparseable {
+    // The token tree stays whole until the end (a second handle on it): freeing it item by
+    // item while new items are allocated measured slower (scattered reuse of the freed
+    // memory), and the peak memory is progenitor's, reached before formatting starts.
+    let whole = tokens.clone();
+    let formatted = streamed::format(tokens, &mut out);
+    drop(whole);
+    formatted.map_err(|e| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
     })?;
@@ -162,7 +168,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// item with a forced line break, so an item prints the same alone as beside its siblings,
 /// given the same indentation. So: split the token stream into items, descend into modules,
 /// and format each item alone inside empty copies of its enclosing modules (for the
-/// indentation), keeping only its own lines. The tokens of each item are dropped once it is
+/// indentation), keeping only its own lines. Each item's syntax tree is dropped once it is
 /// written.
 mod streamed {
     use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
@@ -247,13 +253,15 @@ mod streamed {
             format_module(shell, content, outer, out)?;
             return Ok(true);
         }
-        let tokens: TokenStream = chunk.iter().cloned().collect();
-        let file: syn::File = match syn::parse2(tokens) {
+        let tokens: TokenStream = chunk.drain(..).collect();
+        let file: syn::File = match syn::parse2(tokens.clone()) {
             Ok(file) => file,
             Err(e) if last => return Err(e),
-            Err(_) => return Ok(false),
+            Err(_) => {
+                chunk.extend(tokens);
+                return Ok(false);
+            }
         };
-        chunk.clear();
         for item in file.items {
             push_item(item, outer, out);
         }
