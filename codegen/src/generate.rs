@@ -102,17 +102,25 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
                 name: name.to_owned(),
                 message: e.to_string(),
             })?;
+    // The spec is not needed any more: free it before the formatting.
+    drop(spec);
 
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
+    let mut out = header(name, &text);
+    drop(text);
+    // The token tree stays whole until the end (a second handle on it): freeing it item by
+    // item while new items are allocated measured slower (scattered reuse of the freed
+    // memory), and the peak memory is progenitor's, reached before formatting starts.
+    let whole = tokens.clone();
+    let formatted = streamed::format(tokens, &mut out);
+    drop(whole);
+    formatted.map_err(|e| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
     })?;
-    let body = prettyplease::unparse(&file);
-    Ok(format!(
-        "{}{}",
-        header(name, &text),
-        body.replace("\r\n", "\n")
-    ))
+    if out.contains('\r') {
+        out = out.replace("\r\n", "\n");
+    }
+    Ok(out)
 }
 
 fn header(name: &str, text: &str) -> String {
@@ -132,5 +140,298 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "no message".to_owned()
+    }
+}
+
+/// Formatting progenitor's tokens one item at a time, with the bytes prettyplease gives for
+/// the whole file.
+///
+/// One `syn::parse2` of the whole output holds the token buffer and the syntax tree of every
+/// item at once (most of the memory of a large generation). progenitor's output is a
+/// sequence of items, and its modules are sequences of items too; prettyplease ends every
+/// item with a forced line break, so an item prints the same alone as beside its siblings,
+/// given the same indentation. So: split the token stream into items, descend into modules,
+/// and format each item alone inside empty copies of its enclosing modules (for the
+/// indentation), keeping only its own lines. Each item's syntax tree is dropped once it is
+/// written.
+mod streamed {
+    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+
+    /// Appends the formatted `tokens` to `out`.
+    pub(super) fn format(tokens: TokenStream, out: &mut String) -> Result<(), syn::Error> {
+        format_items(tokens, &[], out)
+    }
+
+    /// Formats the items of `tokens`, which sit inside the modules `outer` (outermost first).
+    fn format_items(
+        tokens: TokenStream,
+        outer: &[syn::ItemMod],
+        out: &mut String,
+    ) -> Result<(), syn::Error> {
+        let mut pending: Vec<TokenTree> = Vec::new();
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            let ends_item = match &token {
+                TokenTree::Punct(p) => p.as_char() == ';',
+                TokenTree::Group(g) => {
+                    g.delimiter() == Delimiter::Brace
+                        && match tokens.peek() {
+                            // `use a::{b, c};`, `const C: T = T { .. };`: the `;` ends it.
+                            Some(TokenTree::Punct(p)) => p.as_char() == '#',
+                            Some(TokenTree::Ident(i)) => starts_item(&i.to_string()),
+                            Some(_) => false,
+                            None => true,
+                        }
+                }
+                _ => false,
+            };
+            pending.push(token);
+            if ends_item {
+                // A split that went wrong (the item is not complete yet) only delays the
+                // item: its tokens stay pending until they parse.
+                if format_chunk(&mut pending, outer, out, false)? {
+                    pending.clear();
+                }
+            }
+        }
+        if !pending.is_empty() {
+            format_chunk(&mut pending, outer, out, true)?;
+        }
+        Ok(())
+    }
+
+    /// Words that begin an item (after its attributes).
+    fn starts_item(word: &str) -> bool {
+        matches!(
+            word,
+            "pub"
+                | "fn"
+                | "struct"
+                | "enum"
+                | "union"
+                | "impl"
+                | "mod"
+                | "use"
+                | "const"
+                | "static"
+                | "type"
+                | "trait"
+                | "extern"
+                | "unsafe"
+                | "async"
+                | "macro_rules"
+        )
+    }
+
+    /// Formats the items in `chunk`. Returns `false` (leaving `chunk` alone) when they do not
+    /// parse yet and `last` is false; with `last`, a parse error is the answer.
+    fn format_chunk(
+        chunk: &mut Vec<TokenTree>,
+        outer: &[syn::ItemMod],
+        out: &mut String,
+        last: bool,
+    ) -> Result<bool, syn::Error> {
+        if let Some(module) = module_with_content(chunk)? {
+            let (shell, content) = module;
+            chunk.clear();
+            format_module(shell, content, outer, out)?;
+            return Ok(true);
+        }
+        let tokens: TokenStream = chunk.drain(..).collect();
+        let file: syn::File = match syn::parse2(tokens.clone()) {
+            Ok(file) => file,
+            Err(e) if last => return Err(e),
+            Err(_) => {
+                chunk.extend(tokens);
+                return Ok(false);
+            }
+        };
+        for item in file.items {
+            push_item(item, outer, out);
+        }
+        Ok(true)
+    }
+
+    /// `[attrs] [vis] mod name { content }` split into the module without its items and
+    /// the content's tokens; `None` for anything else.
+    fn module_with_content(
+        chunk: &[TokenTree],
+    ) -> Result<Option<(syn::ItemMod, TokenStream)>, syn::Error> {
+        let [
+            ..,
+            TokenTree::Ident(keyword),
+            TokenTree::Ident(_),
+            TokenTree::Group(body),
+        ] = chunk
+        else {
+            return Ok(None);
+        };
+        if keyword != "mod" || body.delimiter() != Delimiter::Brace || body.stream().is_empty() {
+            return Ok(None);
+        }
+        let mut content = body.stream().into_iter().peekable();
+        // Inner attributes (`#![...]`) belong to the module's own lines.
+        let mut inner = Vec::new();
+        while let Some(TokenTree::Punct(hash)) = content.peek() {
+            if hash.as_char() != '#' {
+                break;
+            }
+            let mut probe = content.clone();
+            probe.next();
+            match (probe.next(), probe.next()) {
+                (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(attr)))
+                    if bang.as_char() == '!' && attr.delimiter() == Delimiter::Bracket =>
+                {
+                    inner.extend(content.by_ref().take(3));
+                }
+                _ => break,
+            }
+        }
+        let mut shell: Vec<TokenTree> = chunk[..chunk.len() - 1].to_vec();
+        shell.push(TokenTree::Group(Group::new(
+            Delimiter::Brace,
+            inner.into_iter().collect(),
+        )));
+        // Tokens before the module that are not its attributes and visibility (a merged
+        // chunk) make this no module of its own: the caller parses the chunk as a whole.
+        let Ok(shell) = syn::parse2::<syn::ItemMod>(shell.into_iter().collect()) else {
+            return Ok(None);
+        };
+        Ok(Some((shell, content.collect())))
+    }
+
+    /// The module's own lines around its items, then each item.
+    fn format_module(
+        shell: syn::ItemMod,
+        content: TokenStream,
+        outer: &[syn::ItemMod],
+        out: &mut String,
+    ) -> Result<(), syn::Error> {
+        // With a placeholder item inside, the module's text is its own lines (attributes,
+        // `mod name {`, inner attributes), the placeholder's line, and its closing brace.
+        let placeholder: syn::Item = syn::parse_quote!(
+            struct __CodegenItemsGoHere;
+        );
+        let mut with_placeholder = shell.clone();
+        with_placeholder.content = Some((Default::default(), vec![placeholder]));
+        let text = unparse_in(syn::Item::Mod(with_placeholder), outer);
+        let at = text
+            .find("struct __CodegenItemsGoHere;")
+            .expect("the placeholder is printed");
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        out.push_str(&text[..line_start]);
+        let closing = text[line_end..].to_owned();
+        drop(text);
+
+        let mut inside: Vec<syn::ItemMod> = outer.to_vec();
+        let mut bare = shell;
+        bare.attrs.clear();
+        bare.content = Some((Default::default(), Vec::new()));
+        inside.push(bare);
+        format_items(content, &inside, out)?;
+        out.push_str(&closing);
+        Ok(())
+    }
+
+    /// Appends `item` as it prints inside the modules `outer`.
+    fn push_item(item: syn::Item, outer: &[syn::ItemMod], out: &mut String) {
+        let text = unparse_in(item, outer);
+        out.push_str(&text);
+    }
+
+    /// prettyplease's text for `item` inside `outer`, without the lines of `outer` (one
+    /// opening line and one closing line each, as they have no attributes).
+    fn unparse_in(item: syn::Item, outer: &[syn::ItemMod]) -> String {
+        let mut wrapped = item;
+        for module in outer.iter().rev() {
+            let mut module = module.clone();
+            module.content = Some((Default::default(), vec![wrapped]));
+            wrapped = syn::Item::Mod(module);
+        }
+        let text = prettyplease::unparse(&syn::File {
+            shebang: None,
+            frontmatter: None,
+            attrs: Vec::new(),
+            items: vec![wrapped],
+        });
+        let depth = outer.len();
+        if depth == 0 {
+            return text;
+        }
+        let start = text
+            .match_indices('\n')
+            .nth(depth - 1)
+            .map_or(text.len(), |(i, _)| i + 1);
+        let body = &text[start..];
+        let mut end = body.len();
+        for _ in 0..depth {
+            // Each closing line is `}` (indented) and its line break.
+            end = body[..end.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+        }
+        body[..end].to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::streamed;
+
+    /// The whole-file parse and print that `streamed` stands in for.
+    fn whole_file(tokens: proc_macro2::TokenStream) -> String {
+        prettyplease::unparse(&syn::parse2(tokens).expect("valid Rust"))
+    }
+
+    fn streamed(tokens: proc_macro2::TokenStream) -> String {
+        let mut out = String::new();
+        streamed::format(tokens, &mut out).expect("valid Rust");
+        out
+    }
+
+    #[test]
+    fn item_shapes_that_a_split_at_braces_could_get_wrong() {
+        let tokens = quote::quote! {
+            use a::{b, c};
+            pub(crate) use d::{e::{f, g}, h as i};
+            const C: S = S { a: 1, b: [0; 4] };
+            static T: fn() -> u8 = { || 1 };
+            #[derive(Debug)]
+            /// A doc comment that is long enough that prettyplease has to think about the line width of it at all.
+            pub struct A { pub x: u8, y: ::std::option::Option<::std::string::String> }
+            struct B(u8);
+            impl<T> From<T> for A where T: Into<u8> { fn from(t: T) -> Self { A { x: t.into(), y: None } } }
+            macro_rules! m { ($x:expr) => { $x }; }
+            m! { 1 }
+            m!(2);
+            extern "C" { fn ext(); }
+            unsafe impl Send for B {}
+            pub mod outer {
+                #![allow(dead_code)]
+                //! Inner doc.
+                use super::*;
+                pub mod inner {
+                    #[allow(clippy::all)]
+                    pub fn f(a: u8) -> u8 { match a { 0 => 1, _ => { let b = a * 2; b + 1 } } }
+                    pub mod empty {}
+                }
+                /// After the inner module.
+                pub enum E { A, B { x: u8 } }
+            }
+            pub mod declared;
+            fn last() {}
+        };
+        assert_eq!(streamed(tokens.clone()), whole_file(tokens));
+    }
+
+    #[test]
+    fn braces_inside_an_initializer_do_not_end_the_item() {
+        // `{ 1 }` is followed by `else`, not by the start of an item: one item.
+        let tokens = quote::quote! {
+            const X: u8 = if true { 1 } else { 2 };
+            fn after() {}
+        };
+        assert_eq!(streamed(tokens.clone()), whole_file(tokens));
     }
 }

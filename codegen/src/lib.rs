@@ -10,7 +10,7 @@ mod generate;
 mod load;
 pub mod overlay;
 pub mod pages;
-mod prepare;
+pub mod prepare;
 mod quiet;
 pub mod validate;
 

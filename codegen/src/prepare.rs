@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 /// Applies the rules above; a spec that does not survive the round trip is passed on unchanged
 /// (the validator has already checked it, progenitor reports what remains).
-pub(crate) fn for_progenitor(spec: OpenAPI) -> OpenAPI {
+pub fn for_progenitor(spec: OpenAPI) -> OpenAPI {
     let Ok(mut tree) = serde_json::to_value(&spec) else {
         return spec;
     };

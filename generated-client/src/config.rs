@@ -11,6 +11,7 @@ use url::Host;
 use crate::Client;
 use crate::auth::credentials::{Credentials, Secret};
 use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
+use crate::auth::signer::SigningKey;
 use crate::regions::{Region, UnknownRegion};
 use crate::transport::hooks::{Auth, HookState};
 use crate::transport::http::{HAS_TLS, base_builder};
@@ -504,7 +505,7 @@ impl ClientConfig {
                 security_token,
             } => Auth::AkSk {
                 ak,
-                sk,
+                key: SigningKey::new(sk.expose().as_bytes()),
                 security_token,
             },
             Credentials::Token(token) => Auth::Token(token),

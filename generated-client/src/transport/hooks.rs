@@ -20,14 +20,17 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use std::borrow::Cow;
+
 use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use url::Position;
 
 use crate::Client;
 use crate::auth::credentials::Secret;
 use crate::auth::iam::TokenSource;
-use crate::auth::signer::{self, RequestParts};
+use crate::auth::signer::{self, SigningKey};
 use crate::config::MAX_RESPONSE_BODY;
 use crate::error::{Carried, carry};
 use crate::transport::body;
@@ -40,6 +43,10 @@ pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 pub const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
 /// IAM token.
 pub const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
+/// [`signer::DATE_HEADER`] as a header name.
+const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
+/// [`signer::CONTENT_SHA256_HEADER`] as a header name.
+const X_SDK_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-sdk-content-sha256");
 
 /// The `User-Agent` of this crate: `generated-client/<version>`.
 pub const USER_AGENT_VALUE: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -50,10 +57,10 @@ pub(crate) enum Auth {
     /// Send as is (local stand-ins, tests).
     #[default]
     None,
-    /// Sign with SDK-HMAC-SHA256.
+    /// Sign with SDK-HMAC-SHA256; the secret key's HMAC state is prepared once.
     AkSk {
         ak: String,
-        sk: Secret,
+        key: SigningKey,
         security_token: Option<Secret>,
     },
     /// Send a fixed token.
@@ -72,6 +79,8 @@ pub(crate) enum Auth {
 #[derive(Clone, Debug)]
 pub(crate) struct HookState {
     project_id: Option<String>,
+    /// `project_id` as a header value, made once (`None` when it cannot be one).
+    project_header: Option<HeaderValue>,
     auth: Auth,
     max_response_body: usize,
 }
@@ -84,8 +93,12 @@ impl Default for HookState {
 
 impl HookState {
     pub(crate) fn new(project_id: Option<String>, auth: Auth) -> Self {
+        let project_header = project_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok());
         HookState {
             project_id,
+            project_header,
             auth,
             max_response_body: MAX_RESPONSE_BODY,
         }
@@ -177,7 +190,11 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
     headers.remove(API_VERSION);
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
-        headers.insert(X_PROJECT_ID, header_value("the project id", project_id)?);
+        let value = match &state.project_header {
+            Some(value) => value.clone(),
+            None => header_value("the project id", project_id)?,
+        };
+        headers.insert(X_PROJECT_ID, value);
     }
 
     match &state.auth {
@@ -190,46 +207,47 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
         Auth::Iam(_) => {}
         Auth::AkSk {
             ak,
-            sk,
+            key,
             security_token,
         } => {
             if let Some(token) = security_token {
                 let value = secret_header("the security token", token)?;
                 request.headers_mut().insert(X_SECURITY_TOKEN, value);
             }
-            sign(request, ak, sk)?;
+            sign(request, ak, key)?;
         }
     }
     Ok(())
 }
 
 /// Signs the request as it stands and adds the signature headers.
-fn sign(request: &mut reqwest::Request, ak: &str, sk: &Secret) -> HookResult<()> {
+fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
     let url = request.url();
-    let host = match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        (None, _) => return Err("the URL has no host".into()),
-    };
+    if url.host_str().is_none() {
+        return Err("the URL has no host".into());
+    }
+    // `host[:port]` as the URL has it (the port only when it is not the default).
+    let host = &url[Position::BeforeHost..Position::AfterPort];
     // Percent-decoding only: `+` stays `+` (form decoding would read a space), as an
     // SDK-style server reads it.
-    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
-    let query: Vec<(String, String)> = url
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect();
+    let decode = |s| percent_decode_str(s).decode_utf8_lossy();
+    let query: Vec<(Cow<'_, str>, Cow<'_, str>)> = match url.query() {
+        None | Some("") => Vec::new(),
+        Some(query) => query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(key), decode(value))
+            })
+            .collect(),
+    };
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
         let value = value
             .to_str()
             .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
-        headers.push((name.as_str().to_owned(), value.to_owned()));
+        headers.push((name.as_str(), value));
     }
     let body = match request.body() {
         None => &[][..],
@@ -237,24 +255,40 @@ fn sign(request: &mut reqwest::Request, ak: &str, sk: &Secret) -> HookResult<()>
             .as_bytes()
             .ok_or_else(|| "a streamed body cannot be signed".to_owned())?,
     };
-    let parts = RequestParts {
-        method: request.method().as_str(),
-        host: &host,
-        path: url.path(),
-        query: &query,
-        headers: &headers,
-        body,
+    let signed = signer::sign_core(
+        signer::Request {
+            method: request.method().as_str(),
+            host,
+            path: url.path(),
+            query: &query,
+            body,
+        },
+        headers.into_iter(),
+        ak,
+        key,
+        SystemTime::now(),
+    );
+    let owned_value = |name: &HeaderName, value: Vec<u8>| {
+        HeaderValue::try_from(value)
+            .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
     };
-    let signed = signer::sign(&parts, ak, sk.expose().as_bytes(), SystemTime::now());
-    for (name, value) in signed.headers {
-        // from_bytes lower-cases the signer's `X-Sdk-Date` style names.
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("the signer produced an invalid header name {name:?}"))?;
-        let mut value = header_value(name.as_str(), &value)?;
-        if name == AUTHORIZATION {
-            value.set_sensitive(true);
-        }
-        request.headers_mut().insert(name, value);
+    let date = signed
+        .added_date
+        .map(|date| owned_value(&X_SDK_DATE, date.into_bytes()))
+        .transpose()?;
+    let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
+    authorization.set_sensitive(true);
+    let unsigned_payload = signed.added_unsigned_payload;
+    let headers = request.headers_mut();
+    if let Some(date) = date {
+        headers.insert(X_SDK_DATE, date);
     }
+    if unsigned_payload {
+        headers.insert(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(signer::UNSIGNED_PAYLOAD),
+        );
+    }
+    headers.insert(AUTHORIZATION, authorization);
     Ok(())
 }
