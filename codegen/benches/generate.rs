@@ -42,7 +42,7 @@ fn child(what: &str) {
         let n: usize = what.parse().expect("a number of operations");
         (format!("synthetic-{n}.yaml"), synthetic::spec(n))
     };
-    let settings = codegen::Settings::generated_client();
+    let settings = client_like();
     let (before, _) = memory_kib();
     let start = Instant::now();
     let code = codegen::generate(&name, &text, &settings).expect("the spec generates");
@@ -100,7 +100,7 @@ fn median(values: &mut [f64]) -> f64 {
 fn phases(what: &str) {
     let n: usize = what.parse().expect("a number of operations");
     let text = synthetic::spec(n);
-    let settings = codegen::Settings::generated_client();
+    let settings = client_like();
     let start = Instant::now();
     let loaded = codegen::load("synthetic.yaml", &text).expect("loads");
     let load = start.elapsed();
@@ -196,5 +196,20 @@ fn main() {
     }
     if let (Some(t100), Some(t1000)) = (time_of.get("100"), time_of.get("1000")) {
         println!("  t(1000)/t(100) = {:.2}", t1000 / t100);
+    }
+}
+
+/// Settings like those `xtask::client_settings()` gives generated-client: hooks required, an
+/// inner type, `NodeCount` / `PathSegment` replaced by hand-written types.
+fn client_like() -> codegen::Settings {
+    codegen::Settings {
+        inner_type: Some("crate::transport::HookState".into()),
+        hooks_required: true,
+        replacements: ["NodeCount", "PathSegment"]
+            .map(|schema| codegen::Replacement {
+                schema: schema.into(),
+                rust_type: format!("crate::{schema}"),
+            })
+            .to_vec(),
     }
 }

@@ -112,6 +112,8 @@ fn main() {
         .build()
         .expect("a runtime");
 
+    // The plain reqwest baselines need a crypto provider (see Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let bare = reqwest::Client::new();
     let bare_timeouts = reqwest::Client::builder()
         .connect_timeout(generated_client::CONNECT_TIMEOUT)
@@ -165,10 +167,7 @@ fn main() {
                 let response = http
                     .post(url)
                     .header(reqwest::header::ACCEPT, "application/json")
-                    .header(
-                        reqwest::header::USER_AGENT,
-                        generated_client::hooks::USER_AGENT_VALUE,
-                    )
+                    .header(reqwest::header::USER_AGENT, generated_client::USER_AGENT)
                     .json(bare_body)
                     .send()
                     .await

@@ -11,9 +11,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use generated_client::signer::{self, RequestParts};
-use generated_client::{Client, ClientConfig, Credentials};
 use hmac::{Hmac, Mac};
-use progenitor_client::{ClientHooks, OperationInfo};
 use sha2::{Digest, Sha256};
 use support::{Args, Variant};
 
@@ -45,42 +43,6 @@ fn timed(iters: u64, mut f: impl FnMut()) -> Duration {
         f();
     }
     start.elapsed()
-}
-
-/// Runs a future that never waits (the AK/SK and unauthenticated `pre` hooks do not).
-fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
-    let mut future = std::pin::pin!(future);
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        std::task::Poll::Ready(value) => value,
-        std::task::Poll::Pending => panic!("the hook waited"),
-    }
-}
-
-/// The request the generated builder hands to the `pre` hook for CreateConnector.
-fn built_request(http: &reqwest::Client) -> reqwest::Request {
-    http.post(format!("https://{HOST}{PATH}"))
-        .header(reqwest::header::ACCEPT, "application/json")
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("api-version", "2024-01-01")
-        .body(BODY)
-        .build()
-        .expect("a valid request")
-}
-
-/// Builds the request and runs the `pre` hook of `client` on it, `n` times.
-fn pre_hook<'a>(
-    client: &'a Client,
-    http: &'a reqwest::Client,
-    info: &'a OperationInfo,
-) -> impl FnMut(u64) -> Duration + 'a {
-    move |n| {
-        timed(n, || {
-            let mut request = built_request(http);
-            ready(client.pre::<()>(&mut request, info)).expect("the hook accepts it");
-            black_box(request);
-        })
-    }
 }
 
 /// The official Python SDK's signer in a child process, fed commands per round.
@@ -147,14 +109,7 @@ fn main() {
     let args = Args::parse(40, 20_000);
     let headers = headers();
     let now = UNIX_EPOCH + Duration::from_secs(1_704_164_645); // 2024-01-02T03:04:05Z
-    let parts = RequestParts {
-        method: "POST",
-        host: HOST,
-        path: PATH,
-        query: &[],
-        headers: &headers,
-        body: BODY.as_bytes(),
-    };
+    let parts = RequestParts::new("POST", HOST, PATH, &[], &headers, BODY.as_bytes());
     let reference = signer::sign(&parts, AK, SK.as_bytes(), now);
     let canonical_request = reference.canonical_request.clone();
     let string_to_sign = reference.string_to_sign.clone();
@@ -185,17 +140,6 @@ fn main() {
     });
 
     let key = signer::SigningKey::new(SK.as_bytes());
-    let http = reqwest::Client::new();
-    let signing = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
-        .endpoint(format!("https://{HOST}"))
-        .build()
-        .expect("a valid configuration");
-    let unsigned = Client::connect(&format!("https://{HOST}")).expect("a valid URL");
-    let info = OperationInfo {
-        operation_id: "create_connector",
-    };
     let prepared = Hmac::<Sha256>::new_from_slice(SK.as_bytes()).expect("any key length");
     let mut variants = vec![
         Variant::new("floor: sha256 x2 + hmac (key ready)", |n| {
@@ -227,19 +171,6 @@ fn main() {
                 ));
             })
         }),
-        Variant::new("request build only", |n| {
-            timed(n, || {
-                black_box(built_request(&http));
-            })
-        }),
-        Variant::new(
-            "request build + pre hook, unsigned",
-            pre_hook(&unsigned, &http, &info),
-        ),
-        Variant::new(
-            "request build + pre hook, AK/SK",
-            pre_hook(&signing, &http, &info),
-        ),
         Variant::new("signer::sign (raw sk)", |n| {
             timed(n, || {
                 black_box(signer::sign(
@@ -281,13 +212,6 @@ fn main() {
         "ns",
         "floor: sha256 x2 + hmac (key ready)",
     );
-    for hook in ["unsigned", "AK/SK"] {
-        let name = format!("request build + pre hook, {hook}");
-        println!(
-            "  pre hook, {hook}: {:.1} ns (median - median of request build only)",
-            samples.median_of(&name) - samples.median_of("request build only")
-        );
-    }
     if samples.names.iter().any(|n| n.starts_with("python")) {
         let python_net = samples.median_of("python: Signer.sign + request")
             - samples.median_of("python: request alone");
