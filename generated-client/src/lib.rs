@@ -40,6 +40,11 @@ pub mod local_dms;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 mod generated;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[path = "generated_mock.rs"]
+pub mod mock;
 mod raw;
 pub mod regions;
 mod transport;

@@ -3,3 +3,13 @@
 pub mod hooks;
 
 pub use hooks::HookState;
+
+use crate::PathSegment;
+
+/// The configured project as a path segment, for the generated `Client::<operation>()` methods
+/// that pre-fill `project_id` (a generator setting of xtask). `None` when no project is
+/// configured or the configured id cannot be one path segment (the builder then reports the
+/// missing `project_id`, unless the caller sets one).
+pub(crate) fn default_project_id(state: &HookState) -> Option<PathSegment> {
+    state.project_id().and_then(|id| PathSegment::new(id).ok())
+}
