@@ -18,9 +18,9 @@ pub mod validate;
 
 pub use error::{Error, Problem};
 pub use generate::{Conversion, Replacement, Settings, generate, generate_from_path};
-pub use rewrite::PathDefault;
 pub use load::load;
 pub use mock::generate_mock;
+pub use rewrite::PathDefault;
 
 /// The command that regenerates the committed client; quoted in headers and error messages.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";

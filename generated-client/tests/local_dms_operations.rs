@@ -123,7 +123,8 @@ async fn wait_running(client: &Client) {
 /// spec): fields an example shows beyond the table (ShowInstance's) are the page's too.
 fn example_fields(operation_id: &str) -> Vec<String> {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/dms-kafka-smart-connect.yaml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../spec/dms-kafka-smart-connect.yaml"),
     )
     .expect("the committed spec");
     let spec: Value = serde_yaml_ng::from_str(&text).expect("the spec is YAML");
@@ -159,7 +160,12 @@ fn check<T: DeserializeOwned + Serialize>(what: &str, raw: &Value) {
 async fn every_operation_decodes_the_local_dms_replies() {
     let (dms, client) = start().await;
 
-    let instance = client.show_instance().instance_id(INSTANCE).send().await.expect("show_instance");
+    let instance = client
+        .show_instance()
+        .instance_id(INSTANCE)
+        .send()
+        .await
+        .expect("show_instance");
     assert_eq!(instance.status.as_deref(), Some("RUNNING"));
     assert_eq!(instance.connector_enable, Some(false));
 
@@ -176,8 +182,17 @@ async fn every_operation_decodes_the_local_dms_replies() {
     let job = enabled.job_id.clone().expect("a job id");
     assert!(enabled.connector_id.is_some());
 
-    let jobs = client.list_background_tasks().instance_id(INSTANCE).send().await.expect("list_background_tasks");
-    assert!(jobs.tasks.iter().any(|t| t.id.as_deref() == Some(job.as_str())));
+    let jobs = client
+        .list_background_tasks()
+        .instance_id(INSTANCE)
+        .send()
+        .await
+        .expect("list_background_tasks");
+    assert!(
+        jobs.tasks
+            .iter()
+            .any(|t| t.id.as_deref() == Some(job.as_str()))
+    );
     let shown = client
         .show_background_task()
         .instance_id(INSTANCE)
@@ -188,7 +203,12 @@ async fn every_operation_decodes_the_local_dms_replies() {
     assert_eq!(shown.tasks.len(), 1);
 
     wait_running(&client).await;
-    let instance = client.show_instance().instance_id(INSTANCE).send().await.unwrap();
+    let instance = client
+        .show_instance()
+        .instance_id(INSTANCE)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(instance.connector_enable, Some(true));
     assert_eq!(instance.connector_node_num, Some(2));
 
@@ -224,7 +244,12 @@ async fn every_operation_decodes_the_local_dms_replies() {
     let task = created.id.clone().expect("a task id");
     assert_eq!(created.status.as_deref(), Some("RUNNING"));
 
-    let tasks = client.list_connector_tasks().instance_id(INSTANCE).send().await.expect("list_connector_tasks");
+    let tasks = client
+        .list_connector_tasks()
+        .instance_id(INSTANCE)
+        .send()
+        .await
+        .expect("list_connector_tasks");
     assert_eq!(tasks.total_number, Some(1));
     let one = client
         .show_connector_task()
@@ -236,16 +261,53 @@ async fn every_operation_decodes_the_local_dms_replies() {
     assert_eq!(one.id.as_deref(), Some(task.as_str()));
 
     for (name, status) in [
-        ("pause", client.pause_connector_task().instance_id(INSTANCE).task_id(task.as_str()).send().await),
-        ("resume", client.resume_connector_task().instance_id(INSTANCE).task_id(task.as_str()).send().await),
-        ("restart", client.restart_connector_task().instance_id(INSTANCE).task_id(task.as_str()).send().await),
-        ("delete", client.delete_connector_task().instance_id(INSTANCE).task_id(task.as_str()).send().await),
+        (
+            "pause",
+            client
+                .pause_connector_task()
+                .instance_id(INSTANCE)
+                .task_id(task.as_str())
+                .send()
+                .await,
+        ),
+        (
+            "resume",
+            client
+                .resume_connector_task()
+                .instance_id(INSTANCE)
+                .task_id(task.as_str())
+                .send()
+                .await,
+        ),
+        (
+            "restart",
+            client
+                .restart_connector_task()
+                .instance_id(INSTANCE)
+                .task_id(task.as_str())
+                .send()
+                .await,
+        ),
+        (
+            "delete",
+            client
+                .delete_connector_task()
+                .instance_id(INSTANCE)
+                .task_id(task.as_str())
+                .send()
+                .await,
+        ),
     ] {
         let reply = status.unwrap_or_else(|e| panic!("{name}_connector_task: {e}"));
         assert_eq!(reply.status().as_u16(), 204, "{name}");
     }
 
-    let disabled = client.delete_connector().instance_id(INSTANCE).send().await.expect("delete_connector");
+    let disabled = client
+        .delete_connector()
+        .instance_id(INSTANCE)
+        .send()
+        .await
+        .expect("delete_connector");
     let disable_job = disabled.job_id.clone().expect("a job id");
     wait_running(&client).await;
     let deleted = client
@@ -285,7 +347,13 @@ async fn the_local_dms_replies_only_what_the_pages_define() {
     let instance = raw_ok(&dms, "GET", &at(""), None).await;
     check::<ShowInstanceResp>("ShowInstance", &instance);
 
-    let enabled = raw_ok(&dms, "POST", &at("/connector"), Some(json!({"node_cnt": "2"}))).await;
+    let enabled = raw_ok(
+        &dms,
+        "POST",
+        &at("/connector"),
+        Some(json!({"node_cnt": "2"})),
+    )
+    .await;
     check::<CreateConnectorResp>("CreateConnector", &enabled);
     let job = enabled["job_id"].as_str().expect("a job id").to_owned();
     let jobs = raw_ok(&dms, "GET", &at("/tasks"), None).await;
@@ -331,7 +399,10 @@ async fn the_local_dms_replies_only_what_the_pages_define() {
         let shown = raw_ok(&dms, "GET", &at(&format!("/connector/tasks/{id}")), None).await;
         check::<ShowConnectorTaskResp>("ShowConnectorTask", &shown);
         for text in [created.to_string(), shown.to_string()] {
-            assert!(!text.contains("\"the-"), "the stand-in shows a secret: {text}");
+            assert!(
+                !text.contains("\"the-"),
+                "the stand-in shows a secret: {text}"
+            );
         }
     }
     let listed = raw_ok(&dms, "GET", &at("/connector/tasks"), None).await;
@@ -342,9 +413,19 @@ async fn the_local_dms_replies_only_what_the_pages_define() {
         ("PUT", format!("/connector/tasks/{id}/resume")),
         ("DELETE", format!("/connector/tasks/{id}")),
     ] {
-        assert_eq!(raw(&dms, method, &at(&rest), None).await, (204, Value::Null), "{method} {rest}");
+        assert_eq!(
+            raw(&dms, method, &at(&rest), None).await,
+            (204, Value::Null),
+            "{method} {rest}"
+        );
     }
 
-    let disabled = raw_ok(&dms, "POST", &format!("/kafka/instances/{INSTANCE}/delete-connector"), None).await;
+    let disabled = raw_ok(
+        &dms,
+        "POST",
+        &format!("/kafka/instances/{INSTANCE}/delete-connector"),
+        None,
+    )
+    .await;
     check::<DeleteConnectorResp>("DeleteConnector", &disabled);
 }

@@ -116,13 +116,17 @@ const CASES: [Case; 13] = [
 ];
 
 fn case(id: &str) -> &'static Case {
-    CASES.iter().find(|c| c.id == id).expect("a case of the table")
+    CASES
+        .iter()
+        .find(|c| c.id == id)
+        .expect("a case of the table")
 }
 
 /// The committed spec, read as JSON.
 fn spec() -> Value {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/dms-kafka-smart-connect.yaml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../spec/dms-kafka-smart-connect.yaml"),
     )
     .expect("the committed spec");
     serde_yaml_ng::from_str(&text).expect("the spec is YAML")
@@ -232,19 +236,38 @@ async fn send(client: &Client, id: &str, body: Option<Value>) -> Result<u16, Str
     let e = |e: generated_client::Error<_>| e.to_string();
     let status = match id {
         "create_connector" => {
-            let body: CreateConnectorReq = serde_json::from_value(body()).map_err(|e| e.to_string())?;
-            let reply = client.create_connector().instance_id(INSTANCE_ID).body(body).send().await.map_err(e)?;
+            let body: CreateConnectorReq =
+                serde_json::from_value(body()).map_err(|e| e.to_string())?;
+            let reply = client
+                .create_connector()
+                .instance_id(INSTANCE_ID)
+                .body(body)
+                .send()
+                .await
+                .map_err(e)?;
             assert!(reply.job_id.is_some() && reply.connector_id.is_some());
             reply.status()
         }
         "delete_connector" => {
-            let reply = client.delete_connector().instance_id(INSTANCE_ID).send().await.map_err(e)?;
+            let reply = client
+                .delete_connector()
+                .instance_id(INSTANCE_ID)
+                .send()
+                .await
+                .map_err(e)?;
             assert!(reply.job_id.is_some());
             reply.status()
         }
         "create_connector_task" => {
-            let body: CreateConnectorTaskReq = serde_json::from_value(body()).map_err(|e| e.to_string())?;
-            let reply = client.create_connector_task().instance_id(INSTANCE_ID).body(body).send().await.map_err(e)?;
+            let body: CreateConnectorTaskReq =
+                serde_json::from_value(body()).map_err(|e| e.to_string())?;
+            let reply = client
+                .create_connector_task()
+                .instance_id(INSTANCE_ID)
+                .body(body)
+                .send()
+                .await
+                .map_err(e)?;
             assert!(reply.id.is_some());
             reply.status()
         }
@@ -261,14 +284,48 @@ async fn send(client: &Client, id: &str, body: Option<Value>) -> Result<u16, Str
             reply.status()
         }
         "show_connector_task" => {
-            let reply = client.show_connector_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?;
+            let reply = client
+                .show_connector_task()
+                .instance_id(INSTANCE_ID)
+                .task_id(TASK_ID)
+                .send()
+                .await
+                .map_err(e)?;
             assert!(reply.id.is_some());
             reply.status()
         }
-        "delete_connector_task" => client.delete_connector_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?.status(),
-        "pause_connector_task" => client.pause_connector_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?.status(),
-        "resume_connector_task" => client.resume_connector_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?.status(),
-        "restart_connector_task" => client.restart_connector_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?.status(),
+        "delete_connector_task" => client
+            .delete_connector_task()
+            .instance_id(INSTANCE_ID)
+            .task_id(TASK_ID)
+            .send()
+            .await
+            .map_err(e)?
+            .status(),
+        "pause_connector_task" => client
+            .pause_connector_task()
+            .instance_id(INSTANCE_ID)
+            .task_id(TASK_ID)
+            .send()
+            .await
+            .map_err(e)?
+            .status(),
+        "resume_connector_task" => client
+            .resume_connector_task()
+            .instance_id(INSTANCE_ID)
+            .task_id(TASK_ID)
+            .send()
+            .await
+            .map_err(e)?
+            .status(),
+        "restart_connector_task" => client
+            .restart_connector_task()
+            .instance_id(INSTANCE_ID)
+            .task_id(TASK_ID)
+            .send()
+            .await
+            .map_err(e)?
+            .status(),
         "list_background_tasks" => {
             let reply = client
                 .list_background_tasks()
@@ -284,13 +341,31 @@ async fn send(client: &Client, id: &str, body: Option<Value>) -> Result<u16, Str
             reply.status()
         }
         "show_background_task" => {
-            let reply = client.show_background_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?;
+            let reply = client
+                .show_background_task()
+                .instance_id(INSTANCE_ID)
+                .task_id(TASK_ID)
+                .send()
+                .await
+                .map_err(e)?;
             assert_eq!(reply.tasks.len(), 1);
             reply.status()
         }
-        "delete_background_task" => client.delete_background_task().instance_id(INSTANCE_ID).task_id(TASK_ID).send().await.map_err(e)?.status(),
+        "delete_background_task" => client
+            .delete_background_task()
+            .instance_id(INSTANCE_ID)
+            .task_id(TASK_ID)
+            .send()
+            .await
+            .map_err(e)?
+            .status(),
         "show_instance" => {
-            let reply = client.show_instance().instance_id(INSTANCE_ID).send().await.map_err(e)?;
+            let reply = client
+                .show_instance()
+                .instance_id(INSTANCE_ID)
+                .send()
+                .await
+                .map_err(e)?;
             assert_eq!(reply.status.as_deref(), Some("RUNNING"));
             reply.status()
         }
@@ -326,7 +401,9 @@ async fn check(id: &str) {
     for (n, body) in bodies.into_iter().enumerate() {
         let server = TestServer::start(example_reply(&op));
         let client = client_for(&server);
-        let status = send(&client, id, body.clone()).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+        let status = send(&client, id, body.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert!(status == 200 || status == 204, "{id}: {status}");
 
         let request = server.single_request();
@@ -338,14 +415,30 @@ async fn check(id: &str) {
         assert_eq!(request.method, case.method, "{id}");
         assert_eq!(request.path, path, "{id}");
         assert_eq!(request.query.as_deref(), case.query, "{id}");
-        assert_eq!(request.header_values("accept"), ["application/json"], "{id}");
+        assert_eq!(
+            request.header_values("accept"),
+            ["application/json"],
+            "{id}"
+        );
         assert_eq!(request.header_values("x-project-id"), [PROJECT_ID], "{id}");
-        assert_eq!(request.header_values("x-auth-token"), ["test-token"], "{id}");
+        assert_eq!(
+            request.header_values("x-auth-token"),
+            ["test-token"],
+            "{id}"
+        );
         assert!(request.header("api-version").is_none(), "{id}");
         match &body {
             Some(example) => {
-                assert_eq!(request.header_values("content-type"), ["application/json"], "{id}");
-                assert_eq!(request.body_json(), expected_body(id, example), "{id}: the body means the example");
+                assert_eq!(
+                    request.header_values("content-type"),
+                    ["application/json"],
+                    "{id}"
+                );
+                assert_eq!(
+                    request.body_json(),
+                    expected_body(id, example),
+                    "{id}: the body means the example"
+                );
             }
             None => {
                 assert!(request.body.is_empty(), "{id}: no body");

@@ -49,7 +49,10 @@ fn debug_of_a_task_body_shows_no_secret() {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert_eq!(shown.matches("***").count(), 5, "{shown}");
-        assert!(shown.contains("user1"), "non-secret fields still show: {shown}");
+        assert!(
+            shown.contains("user1"),
+            "non-secret fields still show: {shown}"
+        );
     }
 }
 
@@ -59,7 +62,10 @@ fn the_typed_builders_show_no_secret_either() {
         .secret_key(Some(Secret::new(SECRETS[4])))
         .access_key(Some(Secret::new(SECRETS[3])));
     let shown = format!("{sink:?}");
-    assert!(!shown.contains(SECRETS[4]) && !shown.contains(SECRETS[3]), "{shown}");
+    assert!(
+        !shown.contains(SECRETS[4]) && !shown.contains(SECRETS[3]),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -68,7 +74,10 @@ fn a_task_body_reads_secrets_from_plain_strings() {
         "sink_task": { "secret_key": "plain-sk" }
     }))
     .expect("the body reads");
-    let sk = body.sink_task.and_then(|s| s.secret_key).expect("a secret key");
+    let sk = body
+        .sink_task
+        .and_then(|s| s.secret_key)
+        .expect("a secret key");
     assert_eq!(sk.expose(), "plain-sk");
 }
 
@@ -87,7 +96,10 @@ async fn the_wire_body_carries_the_plain_strings() {
         .body(body_with_every_secret());
     let shown = format!("{call:?}");
     for secret in SECRETS {
-        assert!(!shown.contains(secret), "{secret} in the builder's Debug: {shown}");
+        assert!(
+            !shown.contains(secret),
+            "{secret} in the builder's Debug: {shown}"
+        );
     }
     call.send().await.expect("the call succeeds");
 
