@@ -211,5 +211,6 @@ fn client_like() -> codegen::Settings {
                 rust_type: format!("crate::{schema}"),
             })
             .to_vec(),
+        ..Default::default()
     }
 }

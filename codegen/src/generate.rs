@@ -5,6 +5,7 @@ use std::path::Path;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use sha2::{Digest, Sha256};
 
+use crate::rewrite::PathDefault;
 use crate::{Error, REGEN_COMMAND, load, validate};
 
 /// A component schema whose generated type is replaced by a hand-written one.
@@ -13,6 +14,17 @@ pub struct Replacement {
     /// Name of the schema under `#/components/schemas`.
     pub schema: String,
     /// Path of the Rust type used instead, e.g. `crate::NodeCount`.
+    pub rust_type: String,
+}
+
+/// Every string schema of one `format` (with no other constraint) generated as a hand-written
+/// type, wherever it appears (progenitor's type conversion; descriptions do not matter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// The string `format`, e.g. `password`.
+    pub format: String,
+    /// Path of the Rust type used instead of `String`, e.g. `crate::Secret`. It must implement
+    /// serde's traits, `Clone` and `Debug`.
     pub rust_type: String,
 }
 
@@ -27,6 +39,13 @@ pub struct Settings {
     /// Schemas generated as hand-written types. The replacement must implement
     /// `Display`, `FromStr` and serde's traits.
     pub replacements: Vec<Replacement>,
+    /// String formats generated as hand-written types.
+    pub conversions: Vec<Conversion>,
+    /// Path parameters every `Client::<operation>()` method pre-fills (see [`PathDefault`]).
+    pub path_defaults: Vec<PathDefault>,
+    /// Whether to generate `ApiOperation`, `OPERATIONS` and `api_operation(id)`: every
+    /// operation's `OperationInfo::operation_id`, HTTP method and path template.
+    pub operation_table: bool,
 }
 
 impl Settings {
@@ -35,7 +54,7 @@ impl Settings {
         self.replacements.iter().map(|r| r.schema.clone()).collect()
     }
 
-    fn progenitor(&self) -> Result<GenerationSettings, Error> {
+    pub(crate) fn progenitor(&self) -> Result<GenerationSettings, Error> {
         let mut settings = GenerationSettings::new();
         settings
             .with_interface(InterfaceStyle::Builder)
@@ -53,6 +72,18 @@ impl Settings {
                 &replacement.schema,
                 &replacement.rust_type,
                 [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+            );
+        }
+        for conversion in &self.conversions {
+            rust_path(&conversion.rust_type)?;
+            settings.with_conversion(
+                schemars::schema::SchemaObject {
+                    instance_type: Some(schemars::schema::InstanceType::String.into()),
+                    format: Some(conversion.format.clone()),
+                    ..Default::default()
+                },
+                &conversion.rust_type,
+                std::iter::empty(),
             );
         }
         Ok(settings)
@@ -91,6 +122,7 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     }
 
     let progenitor_settings = settings.progenitor()?;
+    let path_defaults = crate::rewrite::parse(&settings.path_defaults)?;
     let spec = crate::prepare::for_progenitor(loaded.spec);
     let tokens =
         crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
@@ -107,16 +139,25 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
 
     let mut out = header(name, &text);
     drop(text);
-    // The token tree stays whole until the end (a second handle on it): freeing it item by
-    // item while new items are allocated measured slower (scattered reuse of the freed
-    // memory), and the peak memory is progenitor's, reached before formatting starts.
-    let whole = tokens.clone();
-    let formatted = streamed::format(tokens, &mut out);
-    drop(whole);
-    formatted.map_err(|e| Error::Unparseable {
+    let unparseable = |e: syn::Error| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
-    })?;
+    };
+    if settings.path_defaults.is_empty() && !settings.operation_table {
+        // The token tree stays whole until the end (a second handle on it): freeing it item
+        // by item while new items are allocated measured slower (scattered reuse of the freed
+        // memory), and the peak memory is progenitor's, reached before formatting starts.
+        let whole = tokens.clone();
+        let formatted = streamed::format(tokens, &mut out);
+        drop(whole);
+        formatted.map_err(unparseable)?;
+    } else {
+        // The rewrite reads the builder module before it changes the `Client` methods, so
+        // it needs the whole file at once.
+        let mut file: syn::File = syn::parse2(tokens).map_err(unparseable)?;
+        crate::rewrite::apply(&mut file, &path_defaults, settings.operation_table)?;
+        out.push_str(&prettyplease::unparse(&file));
+    }
     if out.contains('\r') {
         out = out.replace("\r\n", "\n");
     }
@@ -133,7 +174,7 @@ fn header(name: &str, text: &str) -> String {
     )
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -8,15 +8,19 @@
 mod error;
 mod generate;
 mod load;
+mod mock;
 pub mod overlay;
 pub mod pages;
 pub mod prepare;
 mod quiet;
+mod rewrite;
 pub mod validate;
 
 pub use error::{Error, Problem};
-pub use generate::{Replacement, Settings, generate, generate_from_path};
+pub use generate::{Conversion, Replacement, Settings, generate, generate_from_path};
 pub use load::load;
+pub use mock::generate_mock;
+pub use rewrite::PathDefault;
 
 /// The command that regenerates the committed client; quoted in headers and error messages.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";

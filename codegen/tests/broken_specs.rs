@@ -17,6 +17,7 @@ fn client_like() -> Settings {
                 rust_type: format!("crate::{schema}"),
             })
             .to_vec(),
+        ..Settings::default()
     }
 }
 

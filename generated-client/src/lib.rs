@@ -56,6 +56,11 @@ pub mod local_dms;
 #[rustfmt::skip]
 #[allow(missing_docs, private_interfaces, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[path = "generated_mock.rs"]
+pub mod mock;
 mod raw;
 mod regions;
 mod transport;
@@ -75,7 +80,7 @@ pub use error::{
     Error, GeneratedError, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind,
 };
 pub use errors::{MAX_ERROR_BODY, ServiceError, ServiceErrorExt, X_REQUEST_ID};
-pub use generated::{Client, builder, types};
+pub use generated::{ApiOperation, Client, OPERATIONS, api_operation, builder, types};
 pub use progenitor_client::ResponseValue;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;

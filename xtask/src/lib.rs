@@ -27,6 +27,8 @@ pub const DECISIONS: &str = "spec/decisions.yaml";
 pub const ERROR_PAGE: &str = "spec/error_codes.rst";
 /// The generated client, relative to the workspace root.
 pub const GENERATED: &str = "generated-client/src/generated.rs";
+/// The generated httpmock helpers (`generated_client::mock`, feature `mock`).
+pub const GENERATED_MOCK: &str = "generated-client/src/generated_mock.rs";
 /// The generated error-code table.
 pub const ERROR_CODES: &str = "generated-client/src/error_codes.rs";
 /// Every DMS API page, vendored for tests (`{group}/{page}.rst` below this folder).
@@ -45,8 +47,11 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// How `generated-client` is generated: hooks required, their state in
-/// `crate::transport::HookState`, and the spec's `NodeCount` and `PathSegment` schemas replaced by
-/// the hand-written checked types. (The client's choice, so it lives here, not in codegen.)
+/// `crate::transport::HookState`; the spec's `NodeCount` and `PathSegment` schemas replaced by
+/// the hand-written checked types; every `format: password` string generated as
+/// `crate::Secret`; every `project_id` path parameter pre-filled from the configured project;
+/// the operation table for the hooks. (The client's choices, so they live here, not in
+/// codegen.)
 pub fn client_settings() -> codegen::Settings {
     codegen::Settings {
         inner_type: Some("crate::transport::HookState".into()),
@@ -61,6 +66,15 @@ pub fn client_settings() -> codegen::Settings {
                 rust_type: "crate::PathSegment".into(),
             },
         ],
+        conversions: vec![codegen::Conversion {
+            format: "password".into(),
+            rust_type: "crate::Secret".into(),
+        }],
+        path_defaults: vec![codegen::PathDefault {
+            param: "project_id".into(),
+            expr: "crate::transport::default_project_id(&self.inner)".into(),
+        }],
+        operation_table: true,
     }
 }
 
@@ -202,6 +216,7 @@ pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
 pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
     let (spec, warnings) = spec(root)?;
     let code = codegen::generate(SPEC, &spec, &client_settings())?;
+    let mock = codegen::generate_mock(SPEC, &spec, &client_settings(), "crate")?;
     let error_page = read(&root.join(ERROR_PAGE))?;
     let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
     let error_codes = codegen::pages::error_codes_rust(ERROR_PAGE, &codes);
@@ -216,6 +231,7 @@ pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
         files: vec![
             (SPEC, spec),
             (GENERATED, code),
+            (GENERATED_MOCK, mock),
             (ERROR_CODES, error_codes),
             (ALL_PAGES_SPEC, all_spec),
             (ALL_PAGES_CODE, all_code),

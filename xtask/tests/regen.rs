@@ -6,11 +6,18 @@ use std::process::{Command, Output};
 
 use xtask::{
     ALL_PAGES, ALL_PAGES_CODE, ALL_PAGES_SPEC, DECISIONS, ERROR_CODES, ERROR_PAGE, GENERATED,
-    Outcome, PAGES, RegenError, SPEC,
+    GENERATED_MOCK, Outcome, PAGES, RegenError, SPEC,
 };
 
 /// Every file `regen` writes.
-const OUTPUTS: [&str; 5] = [SPEC, GENERATED, ERROR_CODES, ALL_PAGES_SPEC, ALL_PAGES_CODE];
+const OUTPUTS: [&str; 6] = [
+    SPEC,
+    GENERATED,
+    GENERATED_MOCK,
+    ERROR_CODES,
+    ALL_PAGES_SPEC,
+    ALL_PAGES_CODE,
+];
 /// The enabling page, as vendored.
 const PAGE: &str = "spec/pages/enabling_smart_connect_pay-per-use_instance.rst";
 
@@ -184,7 +191,11 @@ fn editing_a_page_makes_check_fail_and_regen_brings_it_back() {
         };
         assert_eq!(
             files,
-            &[SPEC.to_owned(), GENERATED.to_owned()],
+            &[
+                SPEC.to_owned(),
+                GENERATED.to_owned(),
+                GENERATED_MOCK.to_owned()
+            ],
             "{}",
             edit.name
         );
@@ -219,7 +230,7 @@ fn a_changed_decision_shows_in_spec_and_code() {
     );
     let error = xtask::check(&scratch.root).unwrap_err();
     assert!(
-        matches!(&error, RegenError::Stale { files, .. } if files == &[SPEC.to_owned(), GENERATED.to_owned()]),
+        matches!(&error, RegenError::Stale { files, .. } if files == &[SPEC.to_owned(), GENERATED.to_owned(), GENERATED_MOCK.to_owned()]),
         "{error}"
     );
     scratch.xtask(&["regen"]);

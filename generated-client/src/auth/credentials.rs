@@ -36,6 +36,22 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Serialized as the plain string: a secret in a request body (a task's Redis or Kafka
+/// password, an OBS key pair) travels as the service expects it. Only serialization shows the
+/// value; `Debug` and `Display` never do.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Read from a plain string.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Secret(value)

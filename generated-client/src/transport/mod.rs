@@ -5,3 +5,13 @@ pub(crate) mod hooks;
 pub(crate) mod http;
 
 pub(crate) use hooks::HookState;
+
+use crate::PathSegment;
+
+/// The configured project as a path segment, for the generated `Client::<operation>()` methods
+/// that pre-fill `project_id` (a generator setting of xtask). `None` when no project is
+/// configured or the configured id cannot be one path segment (the builder then reports the
+/// missing `project_id`, unless the caller sets one).
+pub(crate) fn default_project_id(state: &HookState) -> Option<PathSegment> {
+    state.project_id().and_then(|id| PathSegment::new(id).ok())
+}
