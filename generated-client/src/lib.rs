@@ -43,6 +43,7 @@ mod values;
 
 pub use auth::{credentials, iam, signer};
 pub use transport::hooks;
+pub use transport::retry::RetryPolicy;
 
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK,

@@ -3,3 +3,4 @@
 pub mod hooks;
 
 pub use hooks::HookState;
+pub mod retry;
