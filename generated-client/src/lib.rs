@@ -38,12 +38,14 @@ pub mod errors;
 mod generated;
 mod raw;
 pub mod regions;
+pub mod wait;
 mod transport;
 mod values;
 
 pub use auth::{credentials, iam, signer};
 pub use transport::hooks;
 pub use transport::retry::RetryPolicy;
+pub use wait::{WaitError, WaitOptions};
 
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK,
