@@ -59,6 +59,26 @@ pub enum Error {
     /// The generation settings name something that is not a Rust path.
     #[error("invalid codegen settings: {0:?} is not a Rust path: {1}")]
     Settings(String, String),
+    /// An API reference page could not be transcribed.
+    #[error("{name}{at}: {message}", at = if *line == 0 { String::new() } else { format!(":{line}") })]
+    Page {
+        /// Name of the page, as given by the caller.
+        name: String,
+        /// 1-based line (0: the page as a whole).
+        line: usize,
+        /// What was expected.
+        message: String,
+    },
+    /// The decisions file (an OpenAPI Overlay) could not be read or applied.
+    #[error("{name}: {place}: {message}")]
+    Overlay {
+        /// Name of the decisions file.
+        name: String,
+        /// Where in it: `actions[2].target`, `line 3 column 5`, ...
+        place: String,
+        /// What was expected.
+        message: String,
+    },
     /// progenitor produced tokens that do not parse as a Rust file.
     #[error("{name}: progenitor produced code that does not parse: {message}")]
     Unparseable {

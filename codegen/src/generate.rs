@@ -1,6 +1,5 @@
 //! Running progenitor and formatting what it produces.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
@@ -31,24 +30,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings `generated-client` is built with: hooks and their state in
-    /// `crate::transport`, `NodeCount` as the hand-written checked number and `PathSegment` as
-    /// the checked path parameter.
-    pub fn generated_client() -> Self {
-        Settings {
-            inner_type: Some("crate::transport::HookState".into()),
-            hooks_required: true,
-            replacements: vec![
-                Replacement {
-                    schema: "NodeCount".into(),
-                    rust_type: "crate::NodeCount".into(),
-                },
-                Replacement {
-                    schema: "PathSegment".into(),
-                    rust_type: "crate::PathSegment".into(),
-                },
-            ],
-        }
+    /// Names of the schemas generated as hand-written types.
+    pub fn replaced(&self) -> std::collections::BTreeSet<String> {
+        self.replacements.iter().map(|r| r.schema.clone()).collect()
     }
 
     fn progenitor(&self) -> Result<GenerationSettings, Error> {
@@ -98,7 +82,7 @@ pub fn generate_from_path(path: &Path, name: &str, settings: &Settings) -> Resul
 pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
     let loaded = load(name, &text)?;
-    let problems = validate::problems(&loaded.spec, &loaded.tree);
+    let problems = validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
     if !problems.is_empty() {
         return Err(Error::Invalid {
             name: name.to_owned(),
@@ -107,17 +91,17 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     }
 
     let progenitor_settings = settings.progenitor()?;
-    let tokens = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&progenitor_settings).generate_tokens(&loaded.spec)
-    }))
-    .map_err(|payload| Error::ProgenitorPanic {
-        name: name.to_owned(),
-        message: panic_message(payload.as_ref()),
-    })?
-    .map_err(|e| Error::Progenitor {
-        name: name.to_owned(),
-        message: e.to_string(),
-    })?;
+    let spec = crate::prepare::for_progenitor(loaded.spec);
+    let tokens =
+        crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
+            .map_err(|payload| Error::ProgenitorPanic {
+                name: name.to_owned(),
+                message: panic_message(payload.as_ref()),
+            })?
+            .map_err(|e| Error::Progenitor {
+                name: name.to_owned(),
+                message: e.to_string(),
+            })?;
 
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
         name: name.to_owned(),

@@ -8,6 +8,10 @@
 mod error;
 mod generate;
 mod load;
+pub mod overlay;
+pub mod pages;
+mod prepare;
+mod quiet;
 pub mod validate;
 
 pub use error::{Error, Problem};

@@ -11,13 +11,97 @@ use serde_json::Value;
 
 use crate::Problem;
 
-/// Every problem of `spec` (with `tree` the same document untyped), in document order.
+/// Every problem of `spec` (with `tree` the same document untyped), in document order, when
+/// no schema is replaced by a hand-written type.
 pub fn problems(spec: &OpenAPI, tree: &Value) -> Vec<Problem> {
+    problems_with(spec, tree, &BTreeSet::new())
+}
+
+/// Every problem of `spec`, where the component schemas named in `replaced` are generated as
+/// hand-written types (so their own keywords need no support from the generated code).
+pub fn problems_with(spec: &OpenAPI, tree: &Value, replaced: &BTreeSet<String>) -> Vec<Problem> {
     let mut found = Vec::new();
     check_version(spec, &mut found);
     check_refs(tree, tree, &mut String::from("#"), &mut found);
     check_operations(spec, &mut found);
+    check_keywords(tree, replaced, &mut String::from("#"), &mut found);
     found
+}
+
+/// The schema every path parameter must have.
+pub const PATH_SEGMENT_REF: &str = "#/components/schemas/PathSegment";
+
+/// String formats whose generated type needs a crate a plain client does not have.
+const FORMAT_CRATES: [(&str, &str); 3] = [
+    ("date", "chrono::NaiveDate (crate chrono)"),
+    ("date-time", "chrono::DateTime (crate chrono)"),
+    ("uuid", "uuid::Uuid (crate uuid)"),
+];
+
+/// `format`s and `pattern`s whose generated code would need crates the client does not have.
+fn check_keywords(
+    node: &Value,
+    replaced: &BTreeSet<String>,
+    place: &mut String,
+    found: &mut Vec<Problem>,
+) {
+    match node {
+        Value::Object(map) => {
+            let replaced_here = place
+                .strip_prefix("#/components/schemas/")
+                .is_some_and(|name| !name.contains('/') && replaced.contains(name));
+            if place.contains("/schema")
+                && let Some(Value::String(kind)) = map.get("type")
+                && !["string", "integer", "number", "boolean", "array", "object"]
+                    .contains(&kind.as_str())
+            {
+                found.push(Problem {
+                    place: format!("{place}/type"),
+                    message: format!("unknown type {kind:?}; expected one of string, integer, number, boolean, array, object"),
+                });
+            }
+            if !replaced_here {
+                if let Some(Value::String(format)) = map.get("format")
+                    && let Some((_, rust)) = FORMAT_CRATES.iter().find(|(f, _)| f == format)
+                {
+                    found.push(Problem {
+                        place: format!("{place}/format"),
+                        message: format!("`format: {format}` is generated as {rust}, which the client does not depend on; drop the format (say it in the description) or name the schema and replace it with a hand-written type"),
+                    });
+                }
+                if let Some(Value::String(_)) = map.get("pattern")
+                    && map
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t == "string")
+                {
+                    found.push(Problem {
+                        place: format!("{place}/pattern"),
+                        message: "`pattern` on a string is generated as a newtype checked with the crate regress, which the client does not depend on; state the rule in the description, or name the schema and replace it with a hand-written type (as NodeCount)".into(),
+                    });
+                }
+            }
+            for (key, child) in map {
+                if key == "example" || key == "examples" || key == "enum" || key == "default" {
+                    continue;
+                }
+                let len = place.len();
+                place.push('/');
+                place.push_str(&token(key));
+                check_keywords(child, replaced, place, found);
+                place.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let len = place.len();
+                place.push_str(&format!("/{i}"));
+                check_keywords(child, replaced, place, found);
+                place.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_version(spec: &OpenAPI, found: &mut Vec<Problem>) {
@@ -151,7 +235,18 @@ fn check_operations(spec: &OpenAPI, found: &mut Vec<Problem>) {
                     }
                 }
             }
-            let parameters = item.parameters.iter().chain(&operation.parameters);
+            let parameters = item
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{path_place}/parameters/{i}"), p))
+                .chain(
+                    operation
+                        .parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (op.at(&format!("/parameters/{i}")), p)),
+                );
             check_path_parameters(spec, path, parameters, &place, found);
             check_responses(spec, &operation.responses, &op, found);
         }
@@ -188,24 +283,41 @@ fn template_names(path: &str) -> BTreeSet<&str> {
 fn check_path_parameters<'a>(
     spec: &'a OpenAPI,
     path: &str,
-    parameters: impl Iterator<Item = &'a ReferenceOr<Parameter>>,
+    parameters: impl Iterator<Item = (String, &'a ReferenceOr<Parameter>)>,
     place: &str,
     found: &mut Vec<Problem>,
 ) {
     let in_template = template_names(path);
     let mut declared = BTreeSet::new();
-    for parameter in parameters {
-        let parameter = match parameter {
-            ReferenceOr::Item(p) => p,
+    for (at, parameter) in parameters {
+        let (parameter, at) = match parameter {
+            ReferenceOr::Item(p) => (p, at),
             // An unresolvable $ref is reported by the reference check.
             ReferenceOr::Reference { reference } => match resolve_parameter(spec, reference) {
-                Some(p) => p,
+                Some(p) => (p, reference.clone()),
                 None => continue,
             },
         };
         if let Parameter::Path { parameter_data, .. } = parameter {
             let name = parameter_data.name.as_str();
             declared.insert(name.to_owned());
+            let is_segment = matches!(
+                &parameter_data.format,
+                openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference })
+                    if reference == PATH_SEGMENT_REF
+            );
+            if !is_segment {
+                let (pointer, label) = match at.split_once(" (") {
+                    Some((pointer, label)) => (pointer.to_owned(), format!(" ({label}")),
+                    None => (at.clone(), String::new()),
+                };
+                found.push(Problem {
+                    place: format!("{pointer}/schema{label}"),
+                    message: format!(
+                        "path parameter {name:?} must have the schema `$ref: '{PATH_SEGMENT_REF}'` (a string that stays one path segment); any other schema lets a value such as `..` send a signed request to another path"
+                    ),
+                });
+            }
             if !in_template.contains(name) {
                 found.push(Problem {
                     place: place.to_owned(),

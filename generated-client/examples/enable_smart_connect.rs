@@ -83,13 +83,20 @@ async fn main() -> ExitCode {
         }
         Err(error) => {
             match error.service_error() {
-                Some(s) => eprintln!(
-                    "failed: status={} error_code={} error_msg={} request_id={}",
-                    s.status.as_u16(),
-                    s.error_code.as_deref().unwrap_or("-"),
-                    s.error_msg.as_deref().unwrap_or("-"),
-                    s.request_id.as_deref().unwrap_or("-"),
-                ),
+                Some(s) => {
+                    eprintln!(
+                        "failed: status={} error_code={} error_msg={} request_id={}",
+                        s.status.as_u16(),
+                        s.error_code.as_deref().unwrap_or("-"),
+                        s.error_msg.as_deref().unwrap_or("-"),
+                        s.request_id.as_deref().unwrap_or("-"),
+                    );
+                    // What the service's error-code table says about the code, when it lists it.
+                    if let Some(meaning) = s.meaning() {
+                        eprintln!("meaning: {}", meaning.description);
+                        eprintln!("what to do: {}", meaning.handling);
+                    }
+                }
                 None => eprintln!("failed: {error}"),
             }
             ExitCode::FAILURE

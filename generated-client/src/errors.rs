@@ -49,6 +49,14 @@ impl fmt::Display for ServiceError {
     }
 }
 
+impl ServiceError {
+    /// What the service's error-code table says about this error's code (message, description,
+    /// what to do), or `None` when there is no code or the table does not list it.
+    pub fn meaning(&self) -> Option<&'static crate::error_codes::ErrorCodeInfo> {
+        crate::error_codes::lookup(self.error_code.as_deref()?)
+    }
+}
+
 /// [`ServiceError`] from the error of a call.
 pub trait ServiceErrorExt {
     /// Status, error code, message and request id, when the error came from a reply.

@@ -32,7 +32,11 @@
 
 mod auth;
 mod config;
+#[rustfmt::skip]
+pub mod error_codes;
 pub mod errors;
+#[cfg(feature = "local-dms")]
+pub mod local_dms;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 mod generated;

@@ -1,4 +1,10 @@
-//! `cargo xtask regen`: keeps `generated-client/src/generated.rs` in step with the spec.
+//! The maintainer commands of this workspace:
+//!
+//! - `cargo xtask regen [--check]`: the pages in `spec/pages/` plus the decisions in
+//!   `spec/decisions.yaml` → the committed spec → `generated-client/src/generated.rs`, and the
+//!   error-code page → `generated-client/src/error_codes.rs`;
+//! - `cargo xtask import --out FILE PAGE.rst...`: the transcription alone, no decisions;
+//! - `cargo xtask generate --spec FILE --out FILE.rs`: the code generation alone, plain settings.
 //!
 //! The binary (`main.rs`) parses arguments; everything it does lives here so tests can drive
 //! it against a scratch copy of the workspace.
@@ -7,10 +13,26 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use codegen::pages::Warning;
+
 /// The spec, relative to the workspace root.
 pub const SPEC: &str = "spec/dms-kafka-smart-connect.yaml";
+/// The API pages the client is built from.
+pub const PAGES: &str = "spec/pages";
+/// The decisions (an OpenAPI Overlay 1.0) applied to the imported pages.
+pub const DECISIONS: &str = "spec/decisions.yaml";
+/// The error-code page.
+pub const ERROR_PAGE: &str = "spec/error_codes.rst";
 /// The generated client, relative to the workspace root.
 pub const GENERATED: &str = "generated-client/src/generated.rs";
+/// The generated error-code table.
+pub const ERROR_CODES: &str = "generated-client/src/error_codes.rs";
+/// Every DMS API page, vendored for tests (`{group}/{page}.rst` below this folder).
+pub const ALL_PAGES: &str = "codegen/tests/pages/apis_v2_recommended";
+/// The import of [`ALL_PAGES`], committed so the compile check below is reviewable.
+pub const ALL_PAGES_SPEC: &str = "pages-check/spec.yaml";
+/// The standalone client of [`ALL_PAGES_SPEC`]; the crate `pages-check` compiles it.
+pub const ALL_PAGES_CODE: &str = "pages-check/src/generated.rs";
 
 /// The workspace this xtask was built in.
 pub fn workspace_root() -> PathBuf {
@@ -20,13 +42,33 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// Why a regen or a check did not succeed.
+/// How `generated-client` is generated: hooks required, their state in
+/// `crate::transport::HookState`, and the spec's `NodeCount` and `PathSegment` schemas replaced by
+/// the hand-written checked types. (The client's choice, so it lives here, not in codegen.)
+pub fn client_settings() -> codegen::Settings {
+    codegen::Settings {
+        inner_type: Some("crate::transport::HookState".into()),
+        hooks_required: true,
+        replacements: vec![
+            codegen::Replacement {
+                schema: "NodeCount".into(),
+                rust_type: "crate::NodeCount".into(),
+            },
+            codegen::Replacement {
+                schema: "PathSegment".into(),
+                rust_type: "crate::PathSegment".into(),
+            },
+        ],
+    }
+}
+
+/// Why a command did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum RegenError {
-    /// The spec could not be turned into code; nothing was written.
-    #[error("{0}\nnothing was written; fix the spec and run `{cmd}` again", cmd = codegen::REGEN_COMMAND)]
+    /// A page, the decisions or the spec could not be turned into code; nothing was written.
+    #[error("{0}\nnothing was written")]
     Codegen(#[from] codegen::Error),
-    /// Reading or writing the generated file failed.
+    /// Reading or writing a file failed.
     #[error("{path}: {source}", path = path.display())]
     Io {
         /// The file involved.
@@ -35,56 +77,226 @@ pub enum RegenError {
         #[source]
         source: std::io::Error,
     },
-    /// `--check`: the committed code differs from what the spec produces now.
-    #[error("{GENERATED} is stale: it differs from what {SPEC} produces now.\n{diff}\nrun `{cmd}` to update it, then commit the result", cmd = codegen::REGEN_COMMAND)]
+    /// A command line that names a file that is not what the command expects.
+    #[error("{0}")]
+    Usage(String),
+    /// `--check`: committed files differ from what the pages produce now.
+    #[error("{files} stale: {what}.\n{diff}\nrun `{cmd}` to update, then review and commit the result",
+        files = files.join(" and "),
+        what = if files.len() == 1 { "it differs from what spec/pages and spec/decisions.yaml produce now" } else { "they differ from what spec/pages and spec/decisions.yaml produce now" },
+        cmd = codegen::REGEN_COMMAND)]
     Stale {
-        /// A short unified diff, committed → regenerated.
+        /// The stale files, relative to the root.
+        files: Vec<String>,
+        /// Short unified diffs, committed → regenerated.
         diff: String,
     },
 }
 
 /// What `regen` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The file already held exactly this code; it was not touched.
+    /// Every file already held exactly this content; none was touched.
     Unchanged,
-    /// The file was (re)written.
-    Written,
+    /// These files (relative to the root) were (re)written.
+    Written(Vec<String>),
 }
 
-/// Generates the client code from the spec under `root`.
-pub fn generate(root: &Path) -> Result<String, RegenError> {
-    Ok(codegen::generate_from_path(
-        &root.join(SPEC),
-        SPEC,
-        &codegen::Settings::generated_client(),
-    )?)
+/// Everything `regen` produces, computed before anything is written.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// (relative path, content) of each produced file.
+    pub files: Vec<(&'static str, String)>,
+    /// What the importer noticed (page contradictions, renamed tables).
+    pub warnings: Vec<Warning>,
 }
 
-/// Regenerates the client under `root`, writing only when the content changed, via a
-/// temporary file and a rename so the file is never left half-written.
-pub fn regen(root: &Path) -> Result<Outcome, RegenError> {
-    let fresh = generate(root)?;
-    let target = root.join(GENERATED);
-    if committed(&target)?.as_deref() == Some(fresh.as_str()) {
-        return Ok(Outcome::Unchanged);
-    }
-    write_atomically(&target, fresh.as_bytes())?;
-    Ok(Outcome::Written)
-}
-
-/// Fails with [`RegenError::Stale`] when the committed client under `root` differs from what
-/// the spec produces now. Writes nothing.
-pub fn check(root: &Path) -> Result<(), RegenError> {
-    let fresh = generate(root)?;
-    let committed = committed(&root.join(GENERATED))?.unwrap_or_default();
-    if committed == fresh {
-        Ok(())
-    } else {
-        Err(RegenError::Stale {
-            diff: short_diff(&committed, &fresh),
+fn read(path: &Path) -> Result<String, RegenError> {
+    fs::read_to_string(path)
+        .map(|t| t.replace("\r\n", "\n"))
+        .map_err(|source| RegenError::Io {
+            path: path.to_owned(),
+            source,
         })
+}
+
+/// The `.rst` pages of `spec/pages/` under `root`, sorted by name: (relative name, text).
+pub fn pages(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
+    let dir = root.join(PAGES);
+    let entries = fs::read_dir(&dir).map_err(|source| RegenError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rst"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let name = format!("{PAGES}/{n}");
+            read(&root.join(&name)).map(|text| (name, text))
+        })
+        .collect()
+}
+
+/// Every vendored DMS page under `root` ([`ALL_PAGES`]), sorted: (relative name, text).
+pub fn all_pages(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
+    let base = root.join(ALL_PAGES);
+    let groups = fs::read_dir(&base).map_err(|source| RegenError::Io {
+        path: base.clone(),
+        source,
+    })?;
+    let mut names = Vec::new();
+    for group in groups.filter_map(|e| e.ok()) {
+        let group_name = group.file_name().to_string_lossy().into_owned();
+        let Ok(entries) = fs::read_dir(group.path()) else {
+            continue;
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.ends_with(".rst") {
+                names.push(format!("{ALL_PAGES}/{group_name}/{file}"));
+            }
+        }
     }
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| read(&root.join(&name)).map(|text| (name, text)))
+        .collect()
+}
+
+/// The spec text the pages and decisions under `root` produce, and the importer's warnings.
+pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
+    let pages = pages(root)?;
+    if pages.is_empty() {
+        return Err(RegenError::Usage(format!(
+            "{PAGES}: no .rst pages; copy the API reference page of each operation here"
+        )));
+    }
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut imported = codegen::pages::import(&refs)?;
+    let decisions = read(&root.join(DECISIONS))?;
+    codegen::overlay::apply(&mut imported.document, DECISIONS, &decisions)?;
+    let header = format!(
+        "# @generated by `{cmd}` from {PAGES}/*.rst (the published API reference pages,\n\
+         # verbatim) and {DECISIONS} (what the pages leave open). DO NOT EDIT BY HAND:\n\
+         # change a page or a decision, then run `{cmd}`.\n",
+        cmd = codegen::REGEN_COMMAND
+    );
+    Ok((
+        format!("{header}{}", codegen::pages::to_yaml(&imported.document)),
+        imported.warnings,
+    ))
+}
+
+/// Computes every file `regen` writes under `root`, writing nothing.
+pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
+    let (spec, warnings) = spec(root)?;
+    let code = codegen::generate(SPEC, &spec, &client_settings())?;
+    let error_page = read(&root.join(ERROR_PAGE))?;
+    let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
+    let error_codes = codegen::pages::error_codes_rust(ERROR_PAGE, &codes);
+    let all_pages = all_pages(root)?;
+    let refs: Vec<(&str, &str)> = all_pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let all_spec = codegen::pages::to_yaml(&codegen::pages::import(&refs)?.document);
+    let all_code = codegen::generate(ALL_PAGES_SPEC, &all_spec, &codegen::Settings::default())?;
+    Ok(Outputs {
+        files: vec![
+            (SPEC, spec),
+            (GENERATED, code),
+            (ERROR_CODES, error_codes),
+            (ALL_PAGES_SPEC, all_spec),
+            (ALL_PAGES_CODE, all_code),
+        ],
+        warnings,
+    })
+}
+
+/// Regenerates under `root`: every output is computed first (so a bad page writes nothing),
+/// then each file whose content changed is written via a temporary file and a rename.
+pub fn regen(root: &Path) -> Result<(Outcome, Vec<Warning>), RegenError> {
+    let outputs = outputs(root)?;
+    let mut written = Vec::new();
+    for (name, content) in &outputs.files {
+        let target = root.join(name);
+        if committed(&target)?.as_deref() != Some(content.as_str()) {
+            write_atomically(&target, content.as_bytes())?;
+            written.push((*name).to_owned());
+        }
+    }
+    let outcome = if written.is_empty() {
+        Outcome::Unchanged
+    } else {
+        Outcome::Written(written)
+    };
+    Ok((outcome, outputs.warnings))
+}
+
+/// Fails with [`RegenError::Stale`] when a committed file under `root` differs from what the
+/// pages produce now. Writes nothing.
+pub fn check(root: &Path) -> Result<Vec<Warning>, RegenError> {
+    let outputs = outputs(root)?;
+    let mut files = Vec::new();
+    let mut diff = String::new();
+    for (name, content) in &outputs.files {
+        let committed = committed(&root.join(name))?.unwrap_or_default();
+        if committed != *content {
+            files.push((*name).to_owned());
+            diff.push_str(&short_diff(name, &committed, content));
+        }
+    }
+    if files.is_empty() {
+        Ok(outputs.warnings)
+    } else {
+        Err(RegenError::Stale { files, diff })
+    }
+}
+
+/// `cargo xtask import`: transcribes `pages` (no decisions) and writes `out` (JSON when it
+/// ends in `.json`, YAML otherwise). Nothing is written when a page fails.
+pub fn import(out: &Path, pages: &[PathBuf]) -> Result<Vec<Warning>, RegenError> {
+    if pages.is_empty() {
+        return Err(RegenError::Usage(
+            "import needs at least one PAGE.rst".into(),
+        ));
+    }
+    let texts = pages
+        .iter()
+        .map(|p| read(p).map(|t| (p.display().to_string(), t)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let imported = codegen::pages::import(&refs)?;
+    let text = if out.extension().is_some_and(|e| e == "json") {
+        codegen::pages::to_json(&imported.document)
+    } else {
+        codegen::pages::to_yaml(&imported.document)
+    };
+    write_atomically(out, text.as_bytes())?;
+    Ok(imported.warnings)
+}
+
+/// `cargo xtask generate`: generates a standalone progenitor client (plain settings) from the
+/// spec at `spec` into `out`. Nothing is written when the spec fails.
+pub fn generate(spec: &Path, out: &Path) -> Result<(), RegenError> {
+    let code = codegen::generate_from_path(
+        spec,
+        &spec.display().to_string(),
+        &codegen::Settings::default(),
+    )?;
+    write_atomically(out, code.as_bytes())
 }
 
 /// The file's text with `\r\n` read as `\n` (a checkout may convert line ends), or `None`
@@ -105,7 +317,10 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), RegenError> {
         let path = path.to_owned();
         move |source| RegenError::Io { path, source }
     };
-    let dir = target.parent().unwrap_or(Path::new("."));
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
@@ -120,16 +335,16 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), RegenError> {
     result
 }
 
-/// At most this many diff lines are shown; the rest is summarised.
+/// At most this many diff lines are shown per file; the rest is summarised.
 const DIFF_LINES: usize = 40;
 
-fn short_diff(committed: &str, fresh: &str) -> String {
+fn short_diff(name: &str, committed: &str, fresh: &str) -> String {
     let diff = similar::TextDiff::from_lines(committed, fresh)
         .unified_diff()
         .context_radius(2)
         .header(
-            &format!("{GENERATED} (committed)"),
-            &format!("{GENERATED} (from {SPEC})"),
+            &format!("{name} (committed)"),
+            &format!("{name} (from {PAGES} and {DECISIONS})"),
         )
         .to_string();
     let total = diff.lines().count();

@@ -3,22 +3,32 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xtask::{GENERATED, Outcome, SPEC};
+use xtask::{DECISIONS, Outcome, PAGES, RegenError};
 
 const HELP: &str = "\
 cargo xtask: maintainer commands
 
 USAGE:
     cargo xtask regen [--check] [--root <dir>]
+    cargo xtask import --out FILE PAGE.rst [PAGE.rst ...]
+    cargo xtask generate --spec FILE --out FILE.rs
     cargo xtask --help
 
 COMMANDS:
-    regen           Generate generated-client/src/generated.rs from spec/dms-kafka-smart-connect.yaml.
-                    Writes only when the code changed; a bad spec writes nothing and exits 1.
+    regen       spec/pages/*.rst + spec/decisions.yaml -> spec/dms-kafka-smart-connect.yaml
+                -> generated-client/src/generated.rs, and spec/error_codes.rst
+                -> generated-client/src/error_codes.rs. Writes only what changed; a bad page,
+                decision or spec writes nothing and exits 1.
+    import      Transcribe API reference pages (one operation each, no decisions) into an
+                OpenAPI 3.0.3 document: YAML, or JSON when FILE ends in .json.
+    generate    Generate a standalone progenitor client (plain settings: needs only
+                progenitor-client, reqwest, serde, serde_json) from any spec.
 
 OPTIONS:
-    --check         Write nothing; exit 1 with a short diff when the committed code is stale.
-    --root <dir>    Workspace to work on (default: the one this xtask was built in).
+    --check         regen: write nothing; exit 1 with a short diff when a committed file is stale.
+    --root <dir>    regen: workspace to work on (default: the one this xtask was built in).
+    --out FILE      import, generate: the file to write.
+    --spec FILE     generate: the spec to read.
     -h, --help      Print this help.
 ";
 
@@ -32,11 +42,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
+fn usage(message: &str) -> ExitCode {
+    eprint!("error: {message}\n\n{HELP}");
+    ExitCode::from(2)
+}
+
+fn print_warnings(warnings: &[codegen::pages::Warning]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode, RegenError> {
     let mut args = args.into_iter();
-    let mut command = None;
+    let mut command: Option<String> = None;
     let mut check = false;
     let mut root = None;
+    let mut out = None;
+    let mut spec = None;
+    let mut inputs = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" | "help" => {
@@ -44,32 +68,77 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             "--check" => check = true,
-            "--root" => {
-                let dir = args
-                    .next()
-                    .ok_or_else(|| anyhow::anyhow!("--root needs a directory"))?;
-                root = Some(PathBuf::from(dir));
+            "--root" | "--out" | "--spec" => {
+                let Some(value) = args.next() else {
+                    return Ok(usage(&format!("{arg} needs a value")));
+                };
+                let slot = match arg.as_str() {
+                    "--root" => &mut root,
+                    "--out" => &mut out,
+                    _ => &mut spec,
+                };
+                *slot = Some(PathBuf::from(value));
             }
-            "regen" if command.is_none() => command = Some(arg),
-            other => {
-                eprint!("error: unexpected argument {other:?}\n\n{HELP}");
-                return Ok(ExitCode::from(2));
+            "regen" | "import" | "generate" if command.is_none() => command = Some(arg),
+            other if command.as_deref() == Some("import") && !other.starts_with('-') => {
+                inputs.push(PathBuf::from(other))
             }
+            other => return Ok(usage(&format!("unexpected argument {other:?}"))),
         }
     }
-    if command.is_none() {
-        eprint!("error: no command given\n\n{HELP}");
-        return Ok(ExitCode::from(2));
-    }
-    let root = root.unwrap_or_else(xtask::workspace_root);
-    if check {
-        xtask::check(&root)?;
-        println!("regen --check: {GENERATED} is up to date with {SPEC}");
-    } else {
-        match xtask::regen(&root)? {
-            Outcome::Unchanged => println!("regen: {GENERATED} is already up to date with {SPEC}"),
-            Outcome::Written => println!("regen: wrote {GENERATED} from {SPEC}"),
+    match command.as_deref() {
+        None => Ok(usage("no command given")),
+        Some("regen") => {
+            if out.is_some() || spec.is_some() {
+                return Ok(usage("regen takes only --check and --root"));
+            }
+            let root = root.unwrap_or_else(xtask::workspace_root);
+            if check {
+                let warnings = xtask::check(&root)?;
+                print_warnings(&warnings);
+                println!(
+                    "regen --check: the spec and the generated files are up to date with {PAGES} and {DECISIONS}"
+                );
+            } else {
+                let (outcome, warnings) = xtask::regen(&root)?;
+                print_warnings(&warnings);
+                match outcome {
+                    Outcome::Unchanged => println!(
+                        "regen: everything is already up to date with {PAGES} and {DECISIONS}"
+                    ),
+                    Outcome::Written(files) => {
+                        for file in files {
+                            println!("regen: wrote {file}");
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("import") => {
+            let Some(out) = out else {
+                return Ok(usage("import needs --out FILE"));
+            };
+            if inputs.is_empty() {
+                return Ok(usage("import needs at least one PAGE.rst"));
+            }
+            let warnings = xtask::import(&out, &inputs)?;
+            print_warnings(&warnings);
+            println!(
+                "import: wrote {} ({} operation{})",
+                out.display(),
+                inputs.len(),
+                if inputs.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(_) => {
+            let (Some(spec), Some(out)) = (spec, out) else {
+                return Ok(usage("generate needs --spec FILE and --out FILE.rs"));
+            };
+            xtask::generate(&spec, &out)?;
+            println!("generate: wrote {} from {}", out.display(), spec.display());
+            Ok(ExitCode::SUCCESS)
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
