@@ -65,6 +65,7 @@ mod raw;
 mod regions;
 mod transport;
 mod values;
+mod wait;
 
 pub use auth::signer;
 
@@ -85,7 +86,9 @@ pub use progenitor_client::ResponseValue;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::http::http_client_builder;
+pub use transport::retry::RetryPolicy;
 pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
+pub use wait::{Describe, WaitError, WaitOptions};
 
 /// The README's Rust snippets, compiled (and run, unless marked `no_run`) as doc tests.
 #[cfg(doctest)]

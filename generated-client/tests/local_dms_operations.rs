@@ -80,7 +80,10 @@ fn compare(at: &str, raw: &Value, back: &Value, out: &mut Vec<String>) {
 async fn raw(dms: &LocalDms, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let url = format!("{}/v2/{PROJECT}{path}", dms.base_url());
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = generated_client::http_client_builder().unwrap().build().unwrap()
+    let mut request = generated_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .request(method, url)
         .header("X-Project-Id", PROJECT);
     if let Some(body) = body {

@@ -3,6 +3,7 @@
 pub(crate) mod body;
 pub(crate) mod hooks;
 pub(crate) mod http;
+pub(crate) mod retry;
 
 pub(crate) use hooks::HookState;
 

@@ -1,0 +1,320 @@
+//! Waiting for asynchronous work: polling with backoff until a state is reached.
+//!
+//! Changes such as enabling Smart Connect answer at once with a job id and go on in the
+//! background. [`WaitOptions`] says how often and how long to look; the loop here asks,
+//! judges the answer, and sleeps: from [`WaitOptions::first_delay`], doubling up to
+//! [`WaitOptions::max_interval`], never past [`WaitOptions::deadline`]. Dropping the future
+//! stops the polling at once: nothing runs in the background.
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How often and how long to poll.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WaitOptions {
+    first_delay: Duration,
+    max_interval: Duration,
+    deadline: Duration,
+}
+
+impl Default for WaitOptions {
+    /// First look after 1 s, then every 2, 4, 8, 15, 15... s, for at most 30 minutes.
+    fn default() -> Self {
+        WaitOptions {
+            first_delay: Duration::from_secs(1),
+            max_interval: Duration::from_secs(15),
+            deadline: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl WaitOptions {
+    /// The wait before the first look (and the first interval, which then doubles).
+    #[must_use]
+    pub fn first_delay(mut self, delay: Duration) -> Self {
+        self.first_delay = delay;
+        self
+    }
+
+    /// The longest interval between two looks.
+    #[must_use]
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// How long to wait in all before giving up with [`WaitError::TimedOut`].
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The overall deadline.
+    pub fn deadline_after(&self) -> Duration {
+        self.deadline
+    }
+
+    fn interval(&self, look: u32) -> Duration {
+        let doublings = look.saturating_sub(1).min(31);
+        self.first_delay
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_interval)
+    }
+}
+
+/// What one answer means for the wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The awaited state: stop, with this answer.
+    Done,
+    /// Not there yet: look again.
+    Pending,
+    /// A state that will not lead to the awaited one: stop with [`WaitError::Failed`].
+    Failed,
+}
+
+/// Why a wait ended without reaching the awaited state. `T` is what was polled (a background
+/// task, an instance).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitError<T, E> {
+    /// The work ended in a state that will not change any more (a job `FAILED`, an
+    /// instance in `ERROR`); `last` is the answer that said so.
+    Failed {
+        /// What the service answered last.
+        last: T,
+    },
+    /// The deadline passed; `last` is what the service answered last, if it answered.
+    TimedOut {
+        /// How long was waited.
+        waited: Duration,
+        /// What the service answered last.
+        last: Option<T>,
+    },
+    /// Asking failed (after the client's own retries).
+    Call(E),
+}
+
+impl<T: Describe, E: fmt::Display> fmt::Display for WaitError<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Failed { last } => write!(f, "{} ended as {}", T::WHAT, last.state()),
+            WaitError::TimedOut { waited, last } => {
+                write!(f, "gave up waiting for {} after {waited:?}", T::WHAT)?;
+                match last {
+                    Some(last) => write!(f, "; last state {}", last.state()),
+                    None => write!(f, "; it was never seen"),
+                }
+            }
+            WaitError::Call(_) => write!(f, "could not ask for the state of {}", T::WHAT),
+        }
+    }
+}
+
+impl<T, E> std::error::Error for WaitError<T, E>
+where
+    T: Describe + fmt::Debug,
+    E: std::error::Error + 'static,
+{
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Call(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<T, E> WaitError<T, E> {
+    /// What the service answered last, if anything.
+    pub fn last(&self) -> Option<&T> {
+        match self {
+            WaitError::Failed { last } => Some(last),
+            WaitError::TimedOut { last, .. } => last.as_ref(),
+            WaitError::Call(_) => None,
+        }
+    }
+}
+
+/// What a polled thing is called in messages, and its state.
+pub trait Describe {
+    /// What is waited for, e.g. "the background task".
+    const WHAT: &'static str;
+    /// Its state as the service names it, e.g. `EXECUTING`.
+    fn state(&self) -> String;
+}
+
+/// Polls `fetch` until `judge` says done or failed, or the deadline passes. `fetch` answers
+/// `Ok(None)` when the thing is not visible yet.
+pub(crate) async fn poll<T, E, F, Fut>(
+    options: &WaitOptions,
+    mut fetch: F,
+    judge: impl Fn(&T) -> Verdict,
+) -> Result<T, WaitError<T, E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, E>>,
+{
+    let start = Instant::now();
+    let deadline = start + options.deadline;
+    let mut last = None;
+    let mut look = 0u32;
+    loop {
+        look += 1;
+        let wake = Instant::now() + options.interval(look);
+        if wake > deadline {
+            return Err(WaitError::TimedOut {
+                waited: start.elapsed(),
+                last,
+            });
+        }
+        tokio::time::sleep_until(wake).await;
+        let Some(answer) = fetch().await.map_err(WaitError::Call)? else {
+            continue;
+        };
+        match judge(&answer) {
+            Verdict::Done => return Ok(answer),
+            Verdict::Failed => return Err(WaitError::Failed { last: answer }),
+            Verdict::Pending => last = Some(answer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Job(&'static str);
+    impl Describe for Job {
+        const WHAT: &'static str = "the job";
+        fn state(&self) -> String {
+            self.0.to_owned()
+        }
+    }
+
+    fn judge(job: &Job) -> Verdict {
+        match job.0 {
+            "SUCCESS" => Verdict::Done,
+            "FAILED" => Verdict::Failed,
+            _ => Verdict::Pending,
+        }
+    }
+
+    /// Answers the given states in turn, then the last one forever; records when it was asked.
+    fn script(
+        states: &'static [Option<&'static str>],
+    ) -> (RefCell<Vec<Duration>>, impl Fn(usize) -> Option<Job>) {
+        (RefCell::new(Vec::new()), move |i: usize| {
+            states[i.min(states.len() - 1)].map(Job)
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_with_doubling_capped_intervals_until_done() {
+        let options = WaitOptions::default()
+            .first_delay(Duration::from_secs(1))
+            .max_interval(Duration::from_secs(3));
+        let (asked, answer) =
+            script(&[None, Some("EXECUTING"), Some("EXECUTING"), Some("SUCCESS")]);
+        let start = Instant::now();
+        let result: Result<Job, WaitError<Job, String>> = poll(
+            &options,
+            || {
+                let mut asked = asked.borrow_mut();
+                asked.push(start.elapsed());
+                let job = answer(asked.len() - 1);
+                async move { Ok(job) }
+            },
+            judge,
+        )
+        .await;
+        assert_eq!(result.unwrap(), Job("SUCCESS"));
+        let secs: Vec<u64> = asked.borrow().iter().map(|d| d.as_secs()).collect();
+        assert_eq!(secs, [1, 3, 6, 9], "1 s, then 2, then capped at 3");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_state_ends_the_wait_with_it() {
+        let (_, answer) = script(&[Some("EXECUTING"), Some("FAILED")]);
+        let mut i = 0;
+        let result: Result<Job, WaitError<Job, String>> = poll(
+            &WaitOptions::default(),
+            || {
+                i += 1;
+                let job = answer(i - 1);
+                async move { Ok(job) }
+            },
+            judge,
+        )
+        .await;
+        let error = result.unwrap_err();
+        assert_eq!(error.last(), Some(&Job("FAILED")));
+        assert_eq!(error.to_string(), "the job ended as FAILED");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_ends_the_wait_with_the_last_state() {
+        let options = WaitOptions::default()
+            .first_delay(Duration::from_secs(1))
+            .max_interval(Duration::from_secs(1))
+            .deadline(Duration::from_secs(5));
+        let mut asked = 0;
+        let result: Result<Job, WaitError<Job, String>> = poll(
+            &options,
+            || {
+                asked += 1;
+                async { Ok(Some(Job("EXECUTING"))) }
+            },
+            judge,
+        )
+        .await;
+        let error = result.unwrap_err();
+        assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+        assert_eq!(error.last(), Some(&Job("EXECUTING")));
+        assert_eq!(asked, 5, "looks at 1..=5 s, none after the deadline");
+        assert!(
+            error.to_string().contains("last state EXECUTING"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_call_ends_the_wait_with_its_error() {
+        let result: Result<Job, WaitError<Job, String>> = poll(
+            &WaitOptions::default(),
+            || async { Err("connection refused".to_owned()) },
+            judge,
+        )
+        .await;
+        assert!(matches!(result, Err(WaitError::Call(e)) if e == "connection refused"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_wait_stops_the_polling() {
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = asked.clone();
+        let options = WaitOptions::default().first_delay(Duration::from_secs(1));
+        let wait = async move {
+            let _: Result<Job, WaitError<Job, String>> = poll(
+                &options,
+                || {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async { Ok(Some(Job("EXECUTING"))) }
+                },
+                judge,
+            )
+            .await;
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(3500), wait).await;
+        let seen = asked.load(std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), seen);
+        assert_eq!(seen, 2, "at 1 s and 3 s");
+    }
+}
