@@ -83,6 +83,7 @@ pub use error::{
 pub use errors::{MAX_ERROR_BODY, ServiceError, ServiceErrorExt, X_REQUEST_ID};
 pub use generated::{ApiOperation, Client, OPERATIONS, api_operation, builder, types};
 pub use progenitor_client::ResponseValue;
+pub use raw::RawCall;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::http::http_client_builder;

@@ -225,7 +225,11 @@ async fn special_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
             let seen = server.requests().len();
             let result = if raw {
                 client
-                    .create_connector_raw(PROJECT_ID, id, &json!({"node_cnt": "2"}))
+                    .raw("create_connector")
+                    .path_param("project_id", PROJECT_ID)
+                    .path_param("instance_id", id)
+                    .body(json!({"node_cnt": "2"}))
+                    .send::<generated_client::types::CreateConnectorResp>()
                     .await
             } else {
                 enable(&client, id).await

@@ -251,7 +251,11 @@ async fn raw_call_sends_the_json_as_given() {
     let body = json!({"node_cnt": 2});
 
     let reply = client_for(&server)
-        .create_connector_raw(PROJECT_ID, INSTANCE_ID, &body)
+        .raw("create_connector")
+        .path_param("project_id", PROJECT_ID)
+        .path_param("instance_id", INSTANCE_ID)
+        .body(body.clone())
+        .send::<CreateConnectorResp>()
         .await
         .expect("the call succeeds");
     assert_eq!(
@@ -282,7 +286,11 @@ async fn path_parameters_are_percent_encoded_as_one_segment() {
         .await
         .expect("the typed call succeeds");
     client
-        .create_connector_raw(project_id, instance_id, &json!({}))
+        .raw("create_connector")
+        .path_param("project_id", project_id)
+        .path_param("instance_id", instance_id)
+        .body(json!({}))
+        .send::<serde_json::Value>()
         .await
         .expect("the raw call succeeds");
 
@@ -295,4 +303,44 @@ async fn path_parameters_are_percent_encoded_as_one_segment() {
         );
         assert_eq!(request.query, None);
     }
+}
+
+#[tokio::test]
+async fn raw_calls_reach_any_operation_by_its_id() {
+    let server = TestServer::start(Reply::status(204));
+    let client = generated_client::ClientConfig::new()
+        .credentials(generated_client::Credentials::token("a-token"))
+        .project_id(PROJECT_ID)
+        .endpoint(server.base_url())
+        .build()
+        .expect("a client");
+    // A DELETE with a query, project_id from the configuration, an empty 204 read as `()`.
+    client
+        .raw("delete_background_task")
+        .path_param("instance_id", INSTANCE_ID)
+        .path_param("task_id", "t 1")
+        .query("force", true)
+        .send::<()>()
+        .await
+        .expect("a 204 reads as ()");
+    let request = server.single_request();
+    assert_eq!(request.method, "DELETE");
+    assert_eq!(
+        request.path,
+        format!("/v2/{PROJECT_ID}/instances/{INSTANCE_ID}/tasks/t%201")
+    );
+    assert_eq!(request.query.as_deref(), Some("force=true"));
+    assert!(request.body.is_empty());
+
+    let unknown = client.raw("no_such_operation").send::<Value>().await;
+    assert!(
+        matches!(&unknown, Err(Error::InvalidRequest(m)) if m.contains("no_such_operation")),
+        "{unknown:?}"
+    );
+    let missing = client.raw("show_instance").send::<Value>().await;
+    assert!(
+        matches!(&missing, Err(Error::InvalidRequest(m)) if m.contains("instance_id")),
+        "{missing:?}"
+    );
+    assert_eq!(server.requests().len(), 1, "refused calls send nothing");
 }

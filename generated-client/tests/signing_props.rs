@@ -547,11 +547,14 @@ fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
     let mut runner = TestRunner::new(Config::with_cases(48));
     let result = runner.run(&ids, |id| {
         let seen = server.requests().len();
-        let result = runtime.block_on(client.create_connector_raw(
-            "proj-0123456789",
-            &id,
-            &serde_json::json!({"node_cnt": "2"}),
-        ));
+        let result = runtime.block_on(
+            client
+                .raw("create_connector")
+                .path_param("project_id", "proj-0123456789")
+                .path_param("instance_id", &id)
+                .body(serde_json::json!({"node_cnt": "2"}))
+                .send::<serde_json::Value>(),
+        );
         let requests = server.requests();
         if resolved_away(&id) {
             prop_assert!(
