@@ -15,12 +15,23 @@
 //! Run: `cargo run -p generated-client --example enable_smart_connect`. Prints
 //! `job_id=<id> connector_id=<id>` and exits 0; exits 2 on a settings problem (before
 //! anything is sent) and 1 when the call fails or the reply lacks the `job_id`.
+//!
+//! With none of these variables set, it starts a local DMS (`generated_client::local_dms`,
+//! in-process on 127.0.0.1) instead, says so, and runs the whole Smart Connect workflow on it:
+//! enable, wait for the job (`SUCCESS`), show the instance (`RUNNING`, connector enabled),
+//! disable, wait; exit 0 when every step answered as expected, 1 otherwise.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use generated_client::local_dms::LocalDms;
 use generated_client::types::CreateConnectorReq;
-use generated_client::{ClientConfig, Error, NodeCount, PathSegment};
+use generated_client::{
+    ClientConfig, Credentials, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT, ENV_DMS_REGION,
+    ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID, ENV_SECURITY_TOKEN, ENV_SK, Error, NodeCount,
+    PathSegment, WaitOptions,
+};
 
 const HELP: &str = "\
 set these environment variables:
@@ -35,6 +46,23 @@ optional: HUAWEICLOUD_SDK_SECURITY_TOKEN, DMS_NODE_CNT, DMS_SPEC_CODE, DMS_SPECI
 const SETTINGS: u8 = 2;
 /// Exit code of a failed call (or a reply without what it exists to return).
 const FAILED: u8 = 1;
+
+/// The variables that are settings: with none of them set, the example runs on a local DMS.
+const SETTINGS_VARS: [&str; 13] = [
+    ENV_AK,
+    ENV_SK,
+    ENV_SECURITY_TOKEN,
+    ENV_DMS_AUTH_TOKEN,
+    ENV_PROJECT_ID,
+    ENV_REGION_ID,
+    ENV_DMS_REGION,
+    ENV_DMS_ENDPOINT,
+    ENV_IAM_ENDPOINT,
+    "DMS_INSTANCE_ID",
+    "DMS_NODE_CNT",
+    "DMS_SPEC_CODE",
+    "DMS_SPECIFICATION",
+];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -55,6 +83,9 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> u8 {
     let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+    if SETTINGS_VARS.iter().all(|name| var(name).is_none()) {
+        return run_local(out, err).await;
+    }
     // Writing to stdout/stderr can only fail when they are closed; there is no one to tell.
     let client = match ClientConfig::from_vars(var).build() {
         Ok(client) => client,
@@ -135,4 +166,118 @@ pub async fn run(
             FAILED
         }
     }
+}
+
+/// The whole workflow against a local DMS: enable, wait for the job, show the instance,
+/// disable, wait. Prints each step with what the service answered; 0 when all went as
+/// expected, 1 otherwise.
+async fn run_local(out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    const AK: &str = "LOCALDMSEXAMPLEAK000";
+    const SK: &str = "local-dms-example-sk";
+    let dms = match LocalDms::builder().credentials(AK, SK).start().await {
+        Ok(dms) => dms,
+        Err(e) => {
+            let _ = writeln!(err, "failed: could not start the local DMS: {e}");
+            return FAILED;
+        }
+    };
+    let instance_id = dms.instance_ids()[0].clone();
+    let _ = writeln!(
+        out,
+        "no HUAWEICLOUD_SDK_*/DMS_* settings: running the Smart Connect workflow against a local DMS \
+         at {} (instance {instance_id}); set them to use the real service",
+        dms.base_url()
+    );
+    let client = match ClientConfig::new()
+        .credentials(Credentials::ak_sk(AK, SK))
+        .project_id(dms.project_id())
+        .endpoint(dms.base_url())
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            let _ = writeln!(err, "failed: {e:#}");
+            return FAILED;
+        }
+    };
+    let wait = WaitOptions::default()
+        .first_delay(Duration::from_millis(100))
+        .max_interval(Duration::from_millis(500))
+        .deadline(Duration::from_secs(30));
+    match local_workflow(&client, &instance_id, wait, out).await {
+        Ok(()) => {
+            let _ = writeln!(out, "done");
+            0
+        }
+        Err(e) => {
+            let _ = writeln!(err, "failed: {e}");
+            FAILED
+        }
+    }
+}
+
+/// The steps of [`run_local`]; the error says which step went wrong and how.
+async fn local_workflow(
+    client: &generated_client::Client,
+    instance_id: &str,
+    wait: WaitOptions,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let _ = writeln!(out, "1. enable Smart Connect");
+    let reply = client
+        .enable_smart_connect(instance_id)
+        .body(CreateConnectorReq {
+            node_cnt: Some(NodeCount::new(2).map_err(|e| e.to_string())?),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .map_err(|e| format!("enabling: {e:#}"))?
+        .into_inner();
+    let job_id = reply.job_id.ok_or("enabling: the reply has no job_id")?;
+    let connector_id = reply.connector_id.unwrap_or_default();
+    let _ = writeln!(out, "job_id={job_id} connector_id={connector_id}");
+
+    let _ = writeln!(out, "2. wait for job {job_id}");
+    let task = client
+        .wait_for_job(instance_id, &job_id)
+        .options(wait.clone())
+        .await
+        .map_err(|e| format!("waiting for the enabling job: {e:#}"))?;
+    let _ = writeln!(out, "job {job_id}: {}", task.status.unwrap_or_default());
+
+    let _ = writeln!(out, "3. show the instance");
+    let instance = client
+        .show_instance()
+        .instance_id(instance_id)
+        .send()
+        .await
+        .map_err(|e| format!("showing the instance: {:#}", Error::from(e)))?
+        .into_inner();
+    let status = instance.status.unwrap_or_default();
+    let enabled = instance.connector_enable.unwrap_or(false);
+    let _ = writeln!(
+        out,
+        "instance {instance_id}: {status}, connector_enable={enabled}"
+    );
+    if status != "RUNNING" || !enabled {
+        return Err(format!(
+            "the instance is {status} with connector_enable={enabled}, not RUNNING with it enabled"
+        ));
+    }
+
+    let _ = writeln!(out, "4. disable Smart Connect and wait");
+    let done = client
+        .disable_smart_connect(instance_id)
+        .wait_options(wait)
+        .send_and_wait()
+        .await
+        .map_err(|e| format!("disabling: {e:#}"))?;
+    let _ = writeln!(
+        out,
+        "job {}: {}",
+        done.job_id,
+        done.task.status.unwrap_or_default()
+    );
+    Ok(())
 }

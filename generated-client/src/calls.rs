@@ -3,8 +3,8 @@
 
 use progenitor_client::ResponseValue;
 
-use crate::types::{CreateConnectorReq, CreateConnectorResp};
-use crate::{Client, Error, builder};
+use crate::types::{CreateConnectorReq, CreateConnectorResp, DeleteConnectorResp, Tasks};
+use crate::{Client, Error, WaitError, WaitOptions, builder};
 
 impl Client {
     /// Enable Smart Connect on instance `instance_id` of the configured project
@@ -32,8 +32,45 @@ impl Client {
             Some(project_id) => call.project_id(project_id),
             None => call,
         };
-        EnableSmartConnect { call }
+        EnableSmartConnect {
+            call,
+            client: self,
+            instance_id: instance_id.to_owned(),
+            wait: WaitOptions::default(),
+        }
     }
+
+    /// Disable Smart Connect on instance `instance_id` of the configured project
+    /// (`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`): the generated
+    /// `delete_connector()` builder returning [`Error`], with
+    /// [`send_and_wait`](DisableSmartConnect::send_and_wait) for the whole job.
+    pub fn disable_smart_connect(&self, instance_id: &str) -> DisableSmartConnect<'_> {
+        DisableSmartConnect {
+            call: self.delete_connector().instance_id(instance_id),
+            client: self,
+            instance_id: instance_id.to_owned(),
+            wait: WaitOptions::default(),
+        }
+    }
+}
+
+/// A Smart Connect job that ended `SUCCESS`: what
+/// [`EnableSmartConnect::send_and_wait`] and [`DisableSmartConnect::send_and_wait`] return.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CompletedJob {
+    /// The job (background task) id the call answered.
+    pub job_id: String,
+    /// The connector id the enabling call answered (`None` for disabling, or when the reply
+    /// had none).
+    pub connector_id: Option<String>,
+    /// The background task as last seen, status `SUCCESS`.
+    pub task: Tasks,
+}
+
+/// The job id of a reply, unless it is missing or empty.
+fn job_id(job_id: Option<String>) -> Option<String> {
+    job_id.filter(|id| !id.is_empty())
 }
 
 /// The request of [`Client::enable_smart_connect`]; nothing is sent until
@@ -42,6 +79,9 @@ impl Client {
 #[must_use = "nothing is sent until .send() is awaited"]
 pub struct EnableSmartConnect<'a> {
     call: builder::CreateConnector<'a>,
+    client: &'a Client,
+    instance_id: String,
+    wait: WaitOptions,
 }
 
 impl<'a> EnableSmartConnect<'a> {
@@ -53,11 +93,85 @@ impl<'a> EnableSmartConnect<'a> {
     {
         EnableSmartConnect {
             call: self.call.body(value),
+            ..self
         }
+    }
+
+    /// How [`send_and_wait`](Self::send_and_wait) polls (default [`WaitOptions::default`]).
+    pub fn wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait = options;
+        self
     }
 
     /// Sends the request and reads the reply.
     pub async fn send(self) -> Result<ResponseValue<CreateConnectorResp>, Error> {
         self.call.send().await.map_err(Error::from)
+    }
+
+    /// Enables Smart Connect and waits for its job ([`Client::wait_for_job`]) to end
+    /// `SUCCESS`: the common case in one call. Dropping the future stops the waiting (the
+    /// enabling, once sent, goes on in the service).
+    ///
+    /// # Errors
+    /// [`WaitError::Start`] when the enabling call fails, [`WaitError::NoJob`] when its reply
+    /// has no `job_id`, otherwise the errors of [`Client::wait_for_job`] (`Failed` with the
+    /// task, `TimedOut` with the last state seen, `Call`).
+    pub async fn send_and_wait(self) -> Result<CompletedJob, WaitError<Tasks, Error>> {
+        let (client, instance_id, wait) =
+            (self.client, self.instance_id.clone(), self.wait.clone());
+        let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
+        let job_id = job_id(reply.job_id).ok_or(WaitError::NoJob)?;
+        let task = client
+            .wait_for_job(&instance_id, &job_id)
+            .options(wait)
+            .await?;
+        Ok(CompletedJob {
+            job_id,
+            connector_id: reply.connector_id,
+            task,
+        })
+    }
+}
+
+/// The request of [`Client::disable_smart_connect`]; nothing is sent until
+/// [`send`](DisableSmartConnect::send) or [`send_and_wait`](DisableSmartConnect::send_and_wait)
+/// is awaited.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until .send() is awaited"]
+pub struct DisableSmartConnect<'a> {
+    call: builder::DeleteConnector<'a>,
+    client: &'a Client,
+    instance_id: String,
+    wait: WaitOptions,
+}
+
+impl<'a> DisableSmartConnect<'a> {
+    /// How [`send_and_wait`](Self::send_and_wait) polls (default [`WaitOptions::default`]).
+    pub fn wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait = options;
+        self
+    }
+
+    /// Sends the request and reads the reply (the `job_id` of the disabling job).
+    pub async fn send(self) -> Result<ResponseValue<DeleteConnectorResp>, Error> {
+        self.call.send().await.map_err(Error::from)
+    }
+
+    /// Disables Smart Connect and waits for its job to end `SUCCESS`; errors as for
+    /// [`EnableSmartConnect::send_and_wait`].
+    pub async fn send_and_wait(self) -> Result<CompletedJob, WaitError<Tasks, Error>> {
+        let (client, instance_id, wait) =
+            (self.client, self.instance_id.clone(), self.wait.clone());
+        let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
+        let job_id = job_id(reply.job_id).ok_or(WaitError::NoJob)?;
+        let task = client
+            .wait_for_job(&instance_id, &job_id)
+            .options(wait)
+            .await?;
+        Ok(CompletedJob {
+            job_id,
+            connector_id: None,
+            task,
+        })
     }
 }

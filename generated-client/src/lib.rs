@@ -71,7 +71,7 @@ pub use auth::signer;
 
 pub use auth::credentials::{Credentials, PasswordAuth, Secret};
 pub use auth::iam::{DEFAULT_REFRESH_MARGIN, IamError};
-pub use calls::EnableSmartConnect;
+pub use calls::{CompletedJob, DisableSmartConnect, EnableSmartConnect};
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT,
     ENV_DMS_REGION, ENV_ENDPOINT_PREFIX, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID,
@@ -89,7 +89,7 @@ pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::http::http_client_builder;
 pub use transport::retry::RetryPolicy;
 pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
-pub use wait::{Describe, WaitError, WaitOptions};
+pub use wait::{Describe, WaitError, WaitForInstance, WaitForJob, WaitFuture, WaitOptions};
 
 /// The README's Rust snippets, compiled (and run, unless marked `no_run`) as doc tests.
 #[cfg(doctest)]

@@ -7,10 +7,14 @@
 //! stops the polling at once: nothing runs in the background.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use crate::types::{ShowInstanceResp, Tasks};
+use crate::{Client, Error};
 
 /// How often and how long to poll.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,21 +102,40 @@ pub enum WaitError<T, E> {
     },
     /// Asking failed (after the client's own retries).
     Call(E),
+    /// The call that starts the work failed (for the one-call workflows such as
+    /// [`EnableSmartConnect::send_and_wait`](crate::EnableSmartConnect::send_and_wait));
+    /// nothing was waited for.
+    Start(E),
+    /// The call that starts the work succeeded but its reply names no job (`job_id` missing
+    /// or empty), so there is nothing to wait for.
+    NoJob,
 }
 
 impl<T: Describe, E: fmt::Display> fmt::Display for WaitError<T, E> {
+    /// What was waited for and the last state seen; with `{:#}`, also the failed call's
+    /// error and its causes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WaitError::Failed { last } => write!(f, "{} ended as {}", T::WHAT, last.state()),
+            WaitError::Failed { last } => write!(f, "{} ended as {}", T::WHAT, last.state())?,
             WaitError::TimedOut { waited, last } => {
                 write!(f, "gave up waiting for {} after {waited:?}", T::WHAT)?;
                 match last {
-                    Some(last) => write!(f, "; last state {}", last.state()),
-                    None => write!(f, "; it was never seen"),
+                    Some(last) => write!(f, "; last state {}", last.state())?,
+                    None => write!(f, "; it was never seen")?,
                 }
             }
-            WaitError::Call(_) => write!(f, "could not ask for the state of {}", T::WHAT),
+            WaitError::Call(_) => write!(f, "could not ask for the state of {}", T::WHAT)?,
+            WaitError::Start(_) => write!(f, "could not start {}", T::WHAT)?,
+            WaitError::NoJob => write!(
+                f,
+                "could not wait for {}: the reply that started it has no job_id",
+                T::WHAT
+            )?,
         }
+        if let (true, WaitError::Call(e) | WaitError::Start(e)) = (f.alternate(), self) {
+            write!(f, ": {e:#}")?;
+        }
+        Ok(())
     }
 }
 
@@ -123,7 +146,7 @@ where
 {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            WaitError::Call(e) => Some(e),
+            WaitError::Call(e) | WaitError::Start(e) => Some(e),
             _ => None,
         }
     }
@@ -135,7 +158,15 @@ impl<T, E> WaitError<T, E> {
         match self {
             WaitError::Failed { last } => Some(last),
             WaitError::TimedOut { last, .. } => last.as_ref(),
-            WaitError::Call(_) => None,
+            WaitError::Call(_) | WaitError::Start(_) | WaitError::NoJob => None,
+        }
+    }
+
+    /// The failed call's error, for [`WaitError::Call`] and [`WaitError::Start`].
+    pub fn call_error(&self) -> Option<&E> {
+        match self {
+            WaitError::Call(e) | WaitError::Start(e) => Some(e),
+            _ => None,
         }
     }
 }
@@ -181,6 +212,184 @@ where
             Verdict::Failed => return Err(WaitError::Failed { last: answer }),
             Verdict::Pending => last = Some(answer),
         }
+    }
+}
+
+/// The background task states that end a job without success.
+const JOB_FAILED: [&str; 2] = ["FAILED", "DELETED"];
+/// The instance states that will not lead back to `RUNNING` by themselves.
+const INSTANCE_FAILED: [&str; 2] = ["ERROR", "EXTENDEDFAILED"];
+
+impl Describe for Tasks {
+    const WHAT: &'static str = "the background task";
+    fn state(&self) -> String {
+        self.status
+            .clone()
+            .unwrap_or_else(|| "(no status)".to_owned())
+    }
+}
+
+impl Describe for ShowInstanceResp {
+    const WHAT: &'static str = "the instance";
+    fn state(&self) -> String {
+        self.status
+            .clone()
+            .unwrap_or_else(|| "(no status)".to_owned())
+    }
+}
+
+/// The future of a wait: boxed, `Send`; dropping it stops the polling.
+pub type WaitFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, WaitError<T, Error>>> + Send + 'a>>;
+
+impl Client {
+    /// Waits for background task `job_id` of instance `instance_id` (the `job_id` that
+    /// enabling or disabling Smart Connect answers) by polling "Querying a Background Task":
+    /// `SUCCESS` ends the wait with the task; `FAILED` and `DELETED` end it with
+    /// [`WaitError::Failed`]; `EXECUTING` (or a task not listed yet) is polled again, with
+    /// [`WaitOptions::default`] unless [`WaitForJob::options`] says otherwise.
+    ///
+    /// ```no_run
+    /// # async fn run(client: generated_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use generated_client::WaitOptions;
+    ///
+    /// let task = client
+    ///     .wait_for_job("my-instance-id", "my-job-id")
+    ///     .options(WaitOptions::default().deadline(Duration::from_secs(600)))
+    ///     .await?;
+    /// println!("{:?}", task.status); // Some("SUCCESS")
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_job(&self, instance_id: &str, job_id: &str) -> WaitForJob<'_> {
+        WaitForJob {
+            client: self,
+            instance_id: instance_id.to_owned(),
+            job_id: job_id.to_owned(),
+            options: WaitOptions::default(),
+        }
+    }
+
+    /// Waits until instance `instance_id` is `RUNNING` by polling "Querying an Instance";
+    /// `ERROR` and `EXTENDEDFAILED` end the wait with [`WaitError::Failed`], other states
+    /// (`CREATING`, `EXTENDING`, `RESTARTING`, ...) are polled again.
+    pub fn wait_for_instance(&self, instance_id: &str) -> WaitForInstance<'_> {
+        WaitForInstance {
+            client: self,
+            instance_id: instance_id.to_owned(),
+            options: WaitOptions::default(),
+        }
+    }
+}
+
+/// A wait for a background task ([`Client::wait_for_job`]); `.await` it. Nothing is sent
+/// until then.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is polled until it is awaited"]
+pub struct WaitForJob<'a> {
+    client: &'a Client,
+    instance_id: String,
+    job_id: String,
+    options: WaitOptions,
+}
+
+impl<'a> WaitForJob<'a> {
+    /// How often and how long to poll (default [`WaitOptions::default`]).
+    pub fn options(mut self, options: WaitOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+impl<'a> IntoFuture for WaitForJob<'a> {
+    type Output = Result<Tasks, WaitError<Tasks, Error>>;
+    type IntoFuture = WaitFuture<'a, Tasks>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let WaitForJob {
+                client,
+                instance_id,
+                job_id,
+                options,
+            } = self;
+            let (instance_id, job_id) = (instance_id.as_str(), job_id.as_str());
+            poll(
+                &options,
+                || async move {
+                    let reply = client
+                        .show_background_task()
+                        .instance_id(instance_id)
+                        .task_id(job_id)
+                        .send()
+                        .await
+                        .map_err(Error::from)?
+                        .into_inner();
+                    // The task with this id; a reply that lists others is read as "not yet".
+                    Ok(reply
+                        .tasks
+                        .into_iter()
+                        .find(|t| t.id.as_deref().is_none_or(|id| id == job_id)))
+                },
+                |task: &Tasks| match task.status.as_deref() {
+                    Some("SUCCESS") => Verdict::Done,
+                    Some(s) if JOB_FAILED.contains(&s) => Verdict::Failed,
+                    _ => Verdict::Pending,
+                },
+            )
+            .await
+        })
+    }
+}
+
+/// A wait for an instance to be `RUNNING` ([`Client::wait_for_instance`]); `.await` it.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is polled until it is awaited"]
+pub struct WaitForInstance<'a> {
+    client: &'a Client,
+    instance_id: String,
+    options: WaitOptions,
+}
+
+impl<'a> WaitForInstance<'a> {
+    /// How often and how long to poll (default [`WaitOptions::default`]).
+    pub fn options(mut self, options: WaitOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+impl<'a> IntoFuture for WaitForInstance<'a> {
+    type Output = Result<ShowInstanceResp, WaitError<ShowInstanceResp, Error>>;
+    type IntoFuture = WaitFuture<'a, ShowInstanceResp>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let WaitForInstance {
+                client,
+                instance_id,
+                options,
+            } = self;
+            let instance_id = instance_id.as_str();
+            poll(
+                &options,
+                || async move {
+                    let reply = client
+                        .show_instance()
+                        .instance_id(instance_id)
+                        .send()
+                        .await
+                        .map_err(Error::from)?;
+                    Ok(Some(reply.into_inner()))
+                },
+                |instance: &ShowInstanceResp| match instance.status.as_deref() {
+                    Some("RUNNING") => Verdict::Done,
+                    Some(s) if INSTANCE_FAILED.contains(&s) => Verdict::Failed,
+                    _ => Verdict::Pending,
+                },
+            )
+            .await
+        })
     }
 }
 

@@ -210,3 +210,50 @@ async fn the_names_it_always_read_still_work() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("DMS_INSTANCE_ID"), "{err}");
 }
+
+#[tokio::test]
+async fn with_no_settings_it_runs_the_whole_workflow_on_a_local_dms() {
+    // Variables unrelated to the example do not count as settings.
+    let (code, out, err) = run(&[("HOME", "/root"), ("DMS_INSTANCE_ID", " ")]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(err, "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("no HUAWEICLOUD_SDK_*/DMS_* settings: running the Smart Connect workflow against a local DMS at http://127.0.0.1:"),
+        "{out}"
+    );
+    let steps: Vec<&str> = lines[1..].to_vec();
+    let [
+        enable,
+        ids,
+        wait,
+        job_done,
+        show,
+        instance,
+        disable,
+        disabled,
+        done,
+    ] = steps[..]
+    else {
+        panic!("unexpected steps:\n{out}");
+    };
+    assert_eq!(enable, "1. enable Smart Connect");
+    let ids = ids.strip_prefix("job_id=").expect(ids);
+    let (job_id, connector_id) = ids.split_once(" connector_id=").expect(ids);
+    assert!(!job_id.is_empty() && !connector_id.is_empty(), "{ids}");
+    assert_eq!(wait, format!("2. wait for job {job_id}"));
+    assert_eq!(job_done, format!("job {job_id}: SUCCESS"));
+    assert_eq!(show, "3. show the instance");
+    assert!(
+        instance.starts_with("instance ") && instance.ends_with(": RUNNING, connector_enable=true"),
+        "{instance}"
+    );
+    assert_eq!(disable, "4. disable Smart Connect and wait");
+    assert!(
+        disabled.starts_with("job ")
+            && disabled.ends_with(": SUCCESS")
+            && !disabled.contains(job_id),
+        "{disabled}"
+    );
+    assert_eq!(done, "done");
+}
