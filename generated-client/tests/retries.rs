@@ -242,7 +242,8 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
 
 #[tokio::test]
 async fn busy_is_waited_out_when_opted_in_and_a_typed_error_when_not() {
-    let dms = start(Duration::from_millis(600)).await;
+    // Long enough that the two refused calls below surely meet the busy instance.
+    let dms = start(Duration::from_millis(1500)).await;
     let plain = client(&dms, quick());
     enable(&plain).await.expect("enable");
     assert_eq!(dms.instance_status(INSTANCE).as_deref(), Some("EXTENDING"));
