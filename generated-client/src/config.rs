@@ -15,6 +15,7 @@ use crate::auth::signer::SigningKey;
 use crate::regions::{Region, UnknownRegion};
 use crate::transport::hooks::{Auth, HookState};
 use crate::transport::http::{HAS_TLS, base_builder};
+use crate::transport::retry::RetryPolicy;
 use crate::values::PathSegment;
 
 /// How long to wait for a TCP + TLS connection (default).
@@ -209,6 +210,7 @@ pub struct ClientConfig {
     token_refresh_margin: Duration,
     max_response_body: usize,
     allow_insecure_http: bool,
+    retry: RetryPolicy,
     http: HttpSetup,
     env_conflict: Option<(&'static str, String, &'static str, String)>,
 }
@@ -228,6 +230,7 @@ impl fmt::Debug for ClientConfig {
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("max_response_body", &self.max_response_body)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
             .field("http", &self.http)
             .finish_non_exhaustive()
     }
@@ -246,6 +249,7 @@ impl Default for ClientConfig {
             token_refresh_margin: DEFAULT_REFRESH_MARGIN,
             max_response_body: MAX_RESPONSE_BODY,
             allow_insecure_http: false,
+            retry: RetryPolicy::default(),
             http: HttpSetup::Default,
             env_conflict: None,
         }
@@ -466,6 +470,14 @@ impl ClientConfig {
         self
     }
 
+    /// How failed requests are retried (default [`RetryPolicy::default`];
+    /// [`RetryPolicy::never`] sends every request once). See the README's "Retries" table.
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Checks the settings and builds the client. Sends nothing.
     pub fn build(&self) -> Result<Client, ConfigError> {
         if let Some((first, first_value, second, second_value)) = &self.env_conflict {
@@ -543,8 +555,9 @@ impl ClientConfig {
                     .map_err(ConfigError::HttpClient)?
             }
         };
-        let state =
-            HookState::new(Some(project_id), auth).with_max_response_body(self.max_response_body);
+        let state = HookState::new(Some(project_id), auth)
+            .with_max_response_body(self.max_response_body)
+            .with_retry(self.retry.clone());
         Ok(Client::new_with_client(&endpoint, http, state))
     }
 }

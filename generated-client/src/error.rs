@@ -234,6 +234,30 @@ pub enum TransportErrorKind {
     Other,
 }
 
+impl TransportErrorKind {
+    /// What `source` says went wrong.
+    pub(crate) fn of(source: &reqwest::Error) -> Self {
+        if source.is_dns() {
+            TransportErrorKind::Dns
+        } else if source.is_connect() {
+            TransportErrorKind::Connect
+        } else if source.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if closed_early(source) {
+            TransportErrorKind::Closed
+        } else if source.is_body() || source.is_decode() {
+            TransportErrorKind::Body
+        } else {
+            TransportErrorKind::Other
+        }
+    }
+
+    /// `true` when the request certainly did not reach the server (DNS or connect failure).
+    pub(crate) fn nothing_sent(self) -> bool {
+        matches!(self, TransportErrorKind::Dns | TransportErrorKind::Connect)
+    }
+}
+
 /// A failure on the way to the server or back; the `reqwest::Error` is its source.
 #[derive(Debug)]
 pub struct TransportError {
@@ -244,23 +268,9 @@ pub struct TransportError {
 
 impl TransportError {
     pub(crate) fn new(source: reqwest::Error) -> Self {
-        let timeout = source.is_timeout();
-        let kind = if source.is_dns() {
-            TransportErrorKind::Dns
-        } else if source.is_connect() {
-            TransportErrorKind::Connect
-        } else if timeout {
-            TransportErrorKind::Timeout
-        } else if closed_early(&source) {
-            TransportErrorKind::Closed
-        } else if source.is_body() || source.is_decode() {
-            TransportErrorKind::Body
-        } else {
-            TransportErrorKind::Other
-        };
         TransportError {
-            kind,
-            timeout,
+            kind: TransportErrorKind::of(&source),
+            timeout: source.is_timeout(),
             source,
         }
     }
@@ -278,10 +288,7 @@ impl TransportError {
     /// `true` when the request certainly did not reach the server (DNS or connect failure),
     /// so sending it again cannot repeat its effect.
     pub fn nothing_sent(&self) -> bool {
-        matches!(
-            self.kind,
-            TransportErrorKind::Dns | TransportErrorKind::Connect
-        )
+        self.kind.nothing_sent()
     }
 
     /// The underlying reqwest error (also [`std::error::Error::source`]).
@@ -498,6 +505,18 @@ pub(crate) async fn carry(failure: Carried) -> reqwest::Error {
             }
         }
     }
+}
+
+/// Whether `error` carries a failure of the hooks (not a transport failure).
+pub(crate) fn is_carried(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn StdError + 'static)> = error.source();
+    while let Some(cause) = source {
+        if cause.is::<Carrier>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The failure carried by `error`, if it carries one (taken out: a second call finds none).

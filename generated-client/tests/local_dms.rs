@@ -854,7 +854,14 @@ async fn a_dropped_connection_gives_no_reply_after_the_request_took_effect() {
         1,
     );
     dms.inject_on(Operation::CreateConnector, Fault::DropConnection, 1);
-    let client = client(&dms);
+    // The stand-in's faults as they are, without the client's retries.
+    let client = ClientConfig::new()
+        .credentials(Credentials::ak_sk(AK, SK))
+        .project_id(PROJECT)
+        .endpoint(dms.base_url())
+        .retry(generated_client::RetryPolicy::never())
+        .build()
+        .unwrap();
     let send = || {
         client
             .enable_smart_connect(INSTANCE)

@@ -10,21 +10,28 @@
 //! 3. authenticates: signs with AK/SK (after everything else is final, so what is signed is
 //!    what is sent), or adds `X-Auth-Token`.
 //!
-//! `exec`, for password authentication, adds the IAM token (`X-Auth-Token`, not signed); sends
-//! the request; on a 401 drops that token from the cache (only that one: another call may have
-//! fetched a new one meanwhile); and reads the reply through [`super::body`]: a success body up
-//! to the size limit, a 4xx/5xx body rewritten into the documented `{error_code, error_msg}`
-//! shape. Failures found here (no IAM token, a body over the limit) are carried to
-//! [`crate::Error`] through the returned `reqwest::Error` (see `crate::error::carry`).
+//! `exec` opens the call's `tracing` span (operation id, method, path template; attempt,
+//! status and request id as they come) and sends the request as [`RetryPolicy`] says (see
+//! [`super::retry`] for which failures are retried). Each attempt: for password
+//! authentication, adds the IAM token (`X-Auth-Token`, not signed); sends the request; on a
+//! 401 drops that token from the cache (only that one: another call may have fetched a new one
+//! meanwhile); and reads the reply through [`super::body`]: a success body up to the size
+//! limit, a 4xx/5xx body rewritten into the documented `{error_code, error_msg}` shape. A
+//! further attempt is a clone of the request, signed afresh for AK/SK. Failures found here (no
+//! IAM token, a body over the limit) are carried to [`crate::Error`] through the returned
+//! `reqwest::Error` (see `crate::error::carry`) and are not retried.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use tokio::time::Instant;
+use tracing::Instrument;
 use url::Position;
 
 use crate::Client;
@@ -32,8 +39,11 @@ use crate::auth::credentials::Secret;
 use crate::auth::iam::TokenSource;
 use crate::auth::signer::{self, SigningKey};
 use crate::config::MAX_RESPONSE_BODY;
-use crate::error::{Carried, carry};
+use crate::error::{Carried, carry, is_carried};
 use crate::transport::body;
+use crate::transport::retry::{Attempt, Decision, RetryPolicy};
+use crate::wait::{self, Verdict};
+use crate::{TransportErrorKind, api_operation, errors};
 
 /// The header progenitor adds to every request with the spec's `info.version`.
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
@@ -83,6 +93,7 @@ pub(crate) struct HookState {
     project_header: Option<HeaderValue>,
     auth: Auth,
     max_response_body: usize,
+    retry: RetryPolicy,
 }
 
 impl Default for HookState {
@@ -101,7 +112,14 @@ impl HookState {
             project_header,
             auth,
             max_response_body: MAX_RESPONSE_BODY,
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// The same state with another retry policy.
+    pub(crate) fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// The same state with another reply size limit.
@@ -143,32 +161,312 @@ impl ClientHooks<HookState> for Client {
 
     async fn exec(
         &self,
-        mut request: reqwest::Request,
-        _info: &OperationInfo,
+        request: reqwest::Request,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let iam_token = match &self.inner.auth {
-            Auth::Iam(source) => {
-                let token = match source.token(self.client()).await {
-                    Ok(token) => token,
-                    Err(e) => return Err(carry(Carried::Iam(e)).await),
-                };
-                match secret_header("the IAM token", &token) {
-                    Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
-                    Err(message) => return Err(carry(Carried::Invalid(message)).await),
-                };
-                Some((source, token))
-            }
-            _ => None,
+        let path = api_operation(info.operation_id).map_or("", |operation| operation.path);
+        let span = tracing::info_span!(
+            "dms_call",
+            operation = info.operation_id,
+            method = %request.method(),
+            path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        send_with_retries(self, request, &span)
+            .instrument(span.clone())
+            .await
+    }
+}
+
+/// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
+/// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
+/// current IAM token. Without a clonable body there is one attempt.
+async fn send_with_retries(
+    client: &Client,
+    mut request: reqwest::Request,
+    span: &tracing::Span,
+) -> reqwest::Result<reqwest::Response> {
+    let state = &client.inner;
+    let policy = &state.retry;
+    let method = request.method().clone();
+    let started = Instant::now();
+    let deadline = started + policy.deadline_after();
+    // A signature refused with 401 is explained at debug level; that needs the request.
+    let explain_401 =
+        matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
+    let mut attempt = 1u32;
+    loop {
+        span.record("attempt", attempt);
+        let spare = if attempt < policy.attempts() || explain_401 {
+            request.try_clone()
+        } else {
+            None
         };
-        let response = self.client().execute(request).await?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let Some((source, token)) = iam_token
-        {
-            // A revoked token would otherwise be sent until it nears expiry. Only the token
-            // this request carried is dropped: another call may have fetched a fresh one.
-            source.forget(&token).await;
+        let outcome = send_once(client, request).await;
+        let outcome = match outcome {
+            Ok(response) => {
+                let response = if response.status() == StatusCode::UNAUTHORIZED && explain_401 {
+                    if let Some(sent) = &spare {
+                        explain_signature(state, sent);
+                    }
+                    response
+                } else {
+                    response
+                };
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response
+                    .headers()
+                    .get(errors::X_REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    span.record("request_id", id);
+                }
+                Ok(response)
+            }
+            Err(error) => Err(error),
+        };
+        let Some(mut next) = spare.filter(|_| attempt < policy.attempts()) else {
+            return outcome;
+        };
+        let (outcome, decision) = decide(policy, &method, outcome).await;
+        let wait = match decision {
+            Decision::Stop => return outcome,
+            Decision::Retry { retry_after } => {
+                retry_after.unwrap_or_else(|| policy.jittered_backoff(attempt))
+            }
+            Decision::RetryWhenInstanceRuns => Duration::ZERO,
+        };
+        if Instant::now() + wait > deadline {
+            tracing::info!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "not retried: the wait would pass the retry deadline"
+            );
+            return outcome;
         }
-        body::read_reply(response, self.inner.max_response_body).await
+        tracing::info!(
+            attempt,
+            reason = %reason(&outcome),
+            wait_ms = wait.as_millis() as u64,
+            "retrying"
+        );
+        if decision == Decision::RetryWhenInstanceRuns {
+            if !wait_until_running(client, next.url(), policy, deadline).await {
+                tracing::info!(attempt, "not retried: the instance is not running in time");
+                return outcome;
+            }
+        } else {
+            tokio::time::sleep(wait).await;
+        }
+        if let Err(message) = reauthenticate(state, &mut next) {
+            return Err(carry(Carried::Invalid(message)).await);
+        }
+        request = next;
+        attempt += 1;
+    }
+}
+
+/// One attempt: the IAM token (password authentication), the request, the reply read within
+/// the size limit.
+async fn send_once(
+    client: &Client,
+    mut request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let iam_token = match &client.inner.auth {
+        Auth::Iam(source) => {
+            let token = match source.token(client.client()).await {
+                Ok(token) => token,
+                Err(e) => return Err(carry(Carried::Iam(e)).await),
+            };
+            match secret_header("the IAM token", &token) {
+                Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
+                Err(message) => return Err(carry(Carried::Invalid(message)).await),
+            };
+            Some((source, token))
+        }
+        _ => None,
+    };
+    let response = client.client().execute(request).await?;
+    if response.status() == StatusCode::UNAUTHORIZED
+        && let Some((source, token)) = iam_token
+    {
+        // A revoked token would otherwise be sent until it nears expiry. Only the token
+        // this request carried is dropped: another call may have fetched a fresh one.
+        source.forget(&token).await;
+    }
+    body::read_reply(response, client.inner.max_response_body).await
+}
+
+/// What the policy says about `outcome` (handed back, its body still readable).
+async fn decide(
+    policy: &RetryPolicy,
+    method: &reqwest::Method,
+    outcome: reqwest::Result<reqwest::Response>,
+) -> (reqwest::Result<reqwest::Response>, Decision) {
+    match outcome {
+        Err(error) if is_carried(&error) => (Err(error), Decision::Stop),
+        Err(error) => {
+            let decision = policy.decide(method, &Attempt::Failed(TransportErrorKind::of(&error)));
+            (Err(error), decision)
+        }
+        Ok(response) => {
+            // Only the busy refusal needs the body's error code; the body is in memory.
+            let (response, code) = if response.status() == StatusCode::BAD_REQUEST
+                && policy.retries_when_instance_busy()
+            {
+                match error_code(response).await {
+                    Ok(pair) => pair,
+                    Err(error) => return (Err(error), Decision::Stop),
+                }
+            } else {
+                (response, None)
+            };
+            let decision = policy.decide(
+                method,
+                &Attempt::Replied {
+                    status: response.status(),
+                    headers: response.headers(),
+                    error_code: code.as_deref(),
+                },
+            );
+            (Ok(response), decision)
+        }
+    }
+}
+
+/// The `error_code` of a (normalised, in-memory) error reply, and the reply rebuilt.
+async fn error_code(
+    response: reqwest::Response,
+) -> reqwest::Result<(reqwest::Response, Option<String>)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| body.get("error_code")?.as_str().map(str::to_owned));
+    let mut rebuilt = http::Response::new(reqwest::Body::from(bytes));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), code))
+}
+
+/// A short reason for the retry event: the status, or the kind of transport failure.
+fn reason(outcome: &reqwest::Result<reqwest::Response>) -> String {
+    match outcome {
+        Ok(response) => format!("HTTP {}", response.status().as_u16()),
+        Err(error) => format!("{:?}", TransportErrorKind::of(error)),
+    }
+}
+
+/// Authenticates a further attempt afresh: AK/SK signs again with the current time (the old
+/// `Authorization` and `X-Sdk-Date` removed first); the IAM token is added by [`send_once`].
+fn reauthenticate(state: &HookState, request: &mut reqwest::Request) -> HookResult<()> {
+    if let Auth::AkSk { ak, key, .. } = &state.auth {
+        let headers = request.headers_mut();
+        headers.remove(AUTHORIZATION);
+        headers.remove(X_SDK_DATE);
+        sign(request, ak, key)?;
+    }
+    Ok(())
+}
+
+/// Polls "Querying an Instance" for the instance in `url`'s path (with the engine of
+/// [`crate::wait`]) until it is `RUNNING` (`true`), or until the deadline, a state that does
+/// not end by itself or a failed poll (`false`). A path without an instance is given one
+/// backoff instead.
+async fn wait_until_running(
+    client: &Client,
+    url: &reqwest::Url,
+    policy: &RetryPolicy,
+    deadline: Instant,
+) -> bool {
+    let Some(show_url) = show_instance_url(url) else {
+        let wait = policy.jittered_backoff(1);
+        if Instant::now() + wait > deadline {
+            return false;
+        }
+        tokio::time::sleep(wait).await;
+        return true;
+    };
+    let options = policy.wait_options(deadline.saturating_duration_since(Instant::now()));
+    let fetch = || {
+        let url = show_url.clone();
+        async move {
+            let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+            prepare(client, &mut request).await.map_err(|_| ())?;
+            let response = send_once(client, request).await.map_err(|_| ())?;
+            if !response.status().is_success() {
+                return Err(());
+            }
+            let body: serde_json::Value = response.json().await.map_err(|_| ())?;
+            let status = body.get("status").and_then(|s| s.as_str()).unwrap_or("");
+            tracing::info!(instance_status = status, "waiting for the instance to run");
+            Ok(Some(status.to_owned()))
+        }
+    };
+    let judge = |status: &String| match status.as_str() {
+        "RUNNING" => Verdict::Done,
+        busy if BUSY_STATES.contains(&busy) => Verdict::Pending,
+        _ => Verdict::Failed,
+    };
+    wait::poll(&options, fetch, judge).await.is_ok()
+}
+
+/// Instance states that end by themselves (DMS's transitional states).
+const BUSY_STATES: &[&str] = &[
+    "CREATING",
+    "EXTENDING",
+    "RESTARTING",
+    "CONNECTOR_CREATING",
+    "CONNECTOR_DELETING",
+    "SHRINKING",
+    "UPGRADING",
+    "ROLLBACK",
+];
+
+/// `…/v2/{project_id}/instances/{instance_id}` for a request path under an instance
+/// (`…/v2/{project_id}[/kafka]/instances/{instance_id}/…`).
+fn show_instance_url(url: &reqwest::Url) -> Option<reqwest::Url> {
+    let path = url.path();
+    let at = path.find("/instances/")?;
+    let rest = &path[at + "/instances/".len()..];
+    let id = rest.split('/').next().filter(|id| !id.is_empty())?;
+    let prefix = path[..at].strip_suffix("/kafka").unwrap_or(&path[..at]);
+    let mut show = url.clone();
+    show.set_path(&format!("{prefix}/instances/{id}"));
+    show.set_query(None);
+    Some(show)
+}
+
+/// Logs, at debug level, the canonical request of a signed request the service refused with
+/// 401, so a user can compare it with the service's. It holds no secret: a security token
+/// value in it is replaced by `***`.
+fn explain_signature(state: &HookState, sent: &reqwest::Request) {
+    let Auth::AkSk { ak, key, .. } = &state.auth else {
+        return;
+    };
+    let mut unsigned = match sent.try_clone() {
+        Some(request) => request,
+        None => return,
+    };
+    unsigned.headers_mut().remove(AUTHORIZATION);
+    if let Ok(signature) = signature_of(&unsigned, ak, key) {
+        let canonical = String::from_utf8_lossy(&signature.canonical_request);
+        let shown: Vec<String> = canonical
+            .split('\n')
+            .map(|line| match line.split_once(':') {
+                Some((name, _)) if name == X_SECURITY_TOKEN.as_str() => format!("{name}:***"),
+                _ => line.to_owned(),
+            })
+            .collect();
+        tracing::debug!(
+            canonical_request = %shown.join("\n"),
+            "the service refused the signature (401); compare this canonical request with the one it expected"
+        );
     }
 }
 
@@ -222,6 +520,38 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
 
 /// Signs the request as it stands and adds the signature headers.
 fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
+    let signed = signature_of(request, ak, key)?;
+    let owned_value = |name: &HeaderName, value: Vec<u8>| {
+        HeaderValue::try_from(value)
+            .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
+    };
+    let date = signed
+        .added_date
+        .map(|date| owned_value(&X_SDK_DATE, date.into_bytes()))
+        .transpose()?;
+    let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
+    authorization.set_sensitive(true);
+    let unsigned_payload = signed.added_unsigned_payload;
+    let headers = request.headers_mut();
+    if let Some(date) = date {
+        headers.insert(X_SDK_DATE, date);
+    }
+    if unsigned_payload {
+        headers.insert(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(signer::UNSIGNED_PAYLOAD),
+        );
+    }
+    headers.insert(AUTHORIZATION, authorization);
+    Ok(())
+}
+
+/// The signature of the request as it stands.
+fn signature_of<'r>(
+    request: &'r reqwest::Request,
+    ak: &str,
+    key: &SigningKey,
+) -> HookResult<signer::Signature<'r>> {
     let url = request.url();
     if url.host_str().is_none() {
         return Err("the URL has no host".into());
@@ -255,7 +585,7 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
             .as_bytes()
             .ok_or_else(|| "a streamed body cannot be signed".to_owned())?,
     };
-    let signed = signer::sign_core(
+    Ok(signer::sign_core(
         signer::Request {
             method: request.method().as_str(),
             host,
@@ -267,28 +597,5 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
         ak,
         key,
         SystemTime::now(),
-    );
-    let owned_value = |name: &HeaderName, value: Vec<u8>| {
-        HeaderValue::try_from(value)
-            .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
-    };
-    let date = signed
-        .added_date
-        .map(|date| owned_value(&X_SDK_DATE, date.into_bytes()))
-        .transpose()?;
-    let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
-    authorization.set_sensitive(true);
-    let unsigned_payload = signed.added_unsigned_payload;
-    let headers = request.headers_mut();
-    if let Some(date) = date {
-        headers.insert(X_SDK_DATE, date);
-    }
-    if unsigned_payload {
-        headers.insert(
-            X_SDK_CONTENT_SHA256,
-            HeaderValue::from_static(signer::UNSIGNED_PAYLOAD),
-        );
-    }
-    headers.insert(AUTHORIZATION, authorization);
-    Ok(())
+    ))
 }

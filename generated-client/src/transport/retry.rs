@@ -8,6 +8,7 @@
 //! | the connection could not be made (nothing was written) | retried | retried |
 //! | HTTP 429 (`Retry-After` honoured) | retried | retried |
 //! | HTTP 400 `DMS.00400026` (instance busy), when opted in | retried once the instance runs | retried once the instance runs |
+//! | a failure of the client itself (no IAM token, reply over the size limit) | not retried | not retried |
 //! | HTTP 500, 502, 503, 504 | retried | not retried |
 //! | timed out, or the connection dropped after the request was written | retried | not retried |
 //! | any other reply | not retried | not retried |
@@ -21,6 +22,8 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
+
+use crate::TransportErrorKind;
 
 /// The error code DMS answers (with HTTP 400) when the instance is busy with another change.
 pub const INSTANCE_BUSY: &str = "DMS.00400026";
@@ -96,7 +99,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Whether the "instance busy" refusal ([`INSTANCE_BUSY`]) is retried once the instance
+    /// Whether the "instance busy" refusal (HTTP 400 `DMS.00400026`) is retried once the instance
     /// is `RUNNING` again. Off by default: the refusal may be what the caller wants to see.
     #[must_use]
     pub fn retry_when_instance_busy(mut self, yes: bool) -> Self {
@@ -127,6 +130,15 @@ impl RetryPolicy {
             .min(self.max_delay)
     }
 
+    /// How to poll for an instance to run again after a busy refusal: from the first delay,
+    /// doubling up to the largest one, for at most `remaining`.
+    pub(crate) fn wait_options(&self, remaining: Duration) -> crate::wait::WaitOptions {
+        crate::wait::WaitOptions::default()
+            .first_delay(self.first_delay)
+            .max_interval(self.max_delay)
+            .deadline(remaining)
+    }
+
     /// [`RetryPolicy::backoff`] with jitter: a random point in its upper half.
     pub(crate) fn jittered_backoff(&self, attempt: u32) -> Duration {
         let full = self.backoff(attempt);
@@ -151,8 +163,8 @@ pub(crate) enum Attempt<'a> {
         /// The service's `error_code`, when the body of an error reply had one.
         error_code: Option<&'a str>,
     },
-    /// No reply: the request failed in transport.
-    Failed(&'a reqwest::Error),
+    /// No reply: the request failed in transport, in this way.
+    Failed(TransportErrorKind),
 }
 
 /// What to do after an attempt.
@@ -180,8 +192,8 @@ impl RetryPolicy {
     pub(crate) fn decide(&self, method: &Method, attempt: &Attempt<'_>) -> Decision {
         let idempotent = is_idempotent(method);
         match attempt {
-            Attempt::Failed(error) => {
-                if error.is_connect() || idempotent {
+            Attempt::Failed(kind) => {
+                if kind.nothing_sent() || idempotent {
                     Decision::Retry { retry_after: None }
                 } else {
                     Decision::Stop
@@ -298,6 +310,32 @@ mod tests {
             Decision::Stop,
             "other 400s"
         );
+    }
+
+    #[test]
+    fn transport_failures_of_a_post_are_retried_only_when_nothing_was_sent() {
+        let policy = RetryPolicy::default();
+        use TransportErrorKind as K;
+        for kind in [K::Dns, K::Connect] {
+            let attempt = Attempt::Failed(kind);
+            assert_eq!(
+                policy.decide(&Method::POST, &attempt),
+                Decision::Retry { retry_after: None },
+                "{kind:?}"
+            );
+        }
+        for kind in [K::Timeout, K::Closed, K::Body, K::Other] {
+            assert_eq!(
+                policy.decide(&Method::POST, &Attempt::Failed(kind)),
+                Decision::Stop,
+                "{kind:?}"
+            );
+            assert_eq!(
+                policy.decide(&Method::GET, &Attempt::Failed(kind)),
+                Decision::Retry { retry_after: None },
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]
