@@ -47,7 +47,10 @@ fn main() {
 
     let pages = pages();
     assert_eq!(pages.len(), 62, "all 62 DMS pages");
-    let refs: Vec<(&str, &str)> = pages.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let spec = codegen::pages::to_yaml(
         &codegen::pages::import(&refs)
             .expect("the pages import")
@@ -70,8 +73,14 @@ fn main() {
     }
     let (import, generate) = (median(import), median(generate));
     println!("pages -> spec vs spec -> code, 62 DMS pages, {rounds} rounds interleaved, medians");
-    println!("  import + assemble + YAML   {:>10.1} ms", import.as_secs_f64() * 1e3);
-    println!("  generate (plain settings)  {:>10.1} ms", generate.as_secs_f64() * 1e3);
+    println!(
+        "  import + assemble + YAML   {:>10.1} ms",
+        import.as_secs_f64() * 1e3
+    );
+    println!(
+        "  generate (plain settings)  {:>10.1} ms",
+        generate.as_secs_f64() * 1e3
+    );
     println!(
         "  import / generate          {:>10.3}",
         import.as_secs_f64() / generate.as_secs_f64()
