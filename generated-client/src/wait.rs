@@ -205,9 +205,12 @@ where
         }
         tokio::time::sleep_until(wake).await;
         let Some(answer) = fetch().await.map_err(WaitError::Call)? else {
+            tracing::info!(look, "polled: not there yet");
             continue;
         };
-        match judge(&answer) {
+        let verdict = judge(&answer);
+        tracing::info!(look, ?verdict, "polled");
+        match verdict {
             Verdict::Done => return Ok(answer),
             Verdict::Failed => return Err(WaitError::Failed { last: answer }),
             Verdict::Pending => last = Some(answer),

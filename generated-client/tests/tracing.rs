@@ -1,5 +1,5 @@
 //! Tracing: one span per call with its operation, method, path template, attempt, status and
-//! request id; an event per retry; on a 401 to a signed request, the canonical request at
+//! request id; an event per retry and per poll; on a 401 to a signed request, the canonical request at
 //! debug level; and never a secret (keys, tokens, passwords in bodies).
 //!
 //! The subscriber is a small one written here: it writes every span's and event's fields to a
@@ -14,7 +14,7 @@ use generated_client::local_dms::{Fault, LocalDms, Operation};
 use generated_client::types::{
     CreateConnectorTaskReq, SmartConnectTaskReqSinkConfig, SmartConnectTaskReqSourceConfig,
 };
-use generated_client::{ClientConfig, Credentials, Error, RetryPolicy, Secret};
+use generated_client::{ClientConfig, Credentials, Error, RetryPolicy, Secret, WaitOptions};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -150,6 +150,12 @@ async fn spans_events_and_the_canonical_request_without_a_secret() {
         .map_err(Error::from)
         .expect_err("401");
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(401));
+    // A wait: an event per poll.
+    client
+        .wait_for_instance(INSTANCE)
+        .options(WaitOptions::default().first_delay(Duration::from_millis(10)))
+        .await
+        .expect("the instance runs");
 
     let out = capture.out.lock().unwrap().clone();
     // The span of a call.
@@ -171,6 +177,8 @@ async fn spans_events_and_the_canonical_request_without_a_secret() {
         "{out}"
     );
     assert!(out.contains("x-security-token:***"), "{out}");
+    // An event per poll of a wait.
+    assert!(out.contains("polled look=1 verdict=Done"), "{out}");
     // Never a secret.
     for secret in [SK, "not-the-sk", SECURITY_TOKEN]
         .into_iter()
