@@ -64,11 +64,15 @@ impl WaitOptions {
     }
 
     fn interval(&self, look: u32) -> Duration {
-        let doublings = look.saturating_sub(1).min(31);
-        self.first_delay
-            .saturating_mul(1u32 << doublings)
-            .min(self.max_interval)
+        doubling(self.first_delay, self.max_interval, look)
     }
+}
+
+/// `first` doubled for every step after step 1, capped at `cap` (no overflow): the intervals
+/// of polling and the delays of retrying.
+pub(crate) fn doubling(first: Duration, cap: Duration, step: u32) -> Duration {
+    let doublings = step.saturating_sub(1).min(31);
+    first.saturating_mul(1u32 << doublings).min(cap)
 }
 
 /// What one answer means for the wait.

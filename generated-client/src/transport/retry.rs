@@ -124,10 +124,7 @@ impl RetryPolicy {
 
     /// The delay before attempt `attempt + 1` (attempt 1 is the first), without jitter.
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let doublings = attempt.saturating_sub(1).min(31);
-        self.first_delay
-            .saturating_mul(1u32 << doublings)
-            .min(self.max_delay)
+        crate::wait::doubling(self.first_delay, self.max_delay, attempt)
     }
 
     /// How to poll for an instance to run again after a busy refusal: from the first delay,
