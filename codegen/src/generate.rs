@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::rewrite::PathDefault;
 use crate::{Error, REGEN_COMMAND, load, validate};
 
+mod parts;
+
 /// A component schema whose generated type is replaced by a hand-written one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replacement {
@@ -46,6 +48,11 @@ pub struct Settings {
     /// Whether to generate `ApiOperation`, `OPERATIONS` and `api_operation(id)`: every
     /// operation's `OperationInfo::operation_id`, HTTP method and path template.
     pub operation_table: bool,
+    /// Operations per progenitor run for a large spec (`None`: 50). A spec with more is
+    /// generated in parts of this many operations and put together, with the bytes of a
+    /// single run but a fraction of its memory. The rewrites above (`path_defaults`,
+    /// `operation_table`) need the whole file: with them the spec is generated in one run.
+    pub operations_per_part: Option<usize>,
 }
 
 impl Settings {
@@ -112,8 +119,9 @@ pub fn generate_from_path(path: &Path, name: &str, settings: &Settings) -> Resul
 /// depends on nothing but `text`, `name` and `settings`.
 pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let loaded = load(name, &text)?;
-    let problems = validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
+    let crate::load::Loaded { spec, tree } = load(name, &text)?;
+    let problems = validate::problems_with(&spec, &tree, &settings.replaced());
+    drop(tree);
     if !problems.is_empty() {
         return Err(Error::Invalid {
             name: name.to_owned(),
@@ -123,27 +131,31 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
 
     let progenitor_settings = settings.progenitor()?;
     let path_defaults = crate::rewrite::parse(&settings.path_defaults)?;
-    let spec = crate::prepare::for_progenitor(loaded.spec);
-    let tokens =
-        crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
-            .map_err(|payload| Error::ProgenitorPanic {
-                name: name.to_owned(),
-                message: panic_message(payload.as_ref()),
-            })?
-            .map_err(|e| Error::Progenitor {
-                name: name.to_owned(),
-                message: e.to_string(),
-            })?;
+    let spec = crate::prepare::for_progenitor(spec);
+    let mut out = header(name, &text);
+    drop(text);
+
+    let rewrites = !settings.path_defaults.is_empty() || settings.operation_table;
+    let per_part = settings
+        .operations_per_part
+        .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
+    if !rewrites
+        && parts::operation_count(&spec) > per_part
+        && let Some(code) = parts::generate(name, &spec, &progenitor_settings, per_part)?
+    {
+        out.push_str(&code);
+        return Ok(normalized(out));
+    }
+
+    let tokens = progenitor_tokens(name, &spec, &progenitor_settings)?;
     // The spec is not needed any more: free it before the formatting.
     drop(spec);
 
-    let mut out = header(name, &text);
-    drop(text);
     let unparseable = |e: syn::Error| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
     };
-    if settings.path_defaults.is_empty() && !settings.operation_table {
+    if !rewrites {
         // The token tree stays whole until the end (a second handle on it): freeing it item
         // by item while new items are allocated measured slower (scattered reuse of the freed
         // memory), and the peak memory is progenitor's, reached before formatting starts.
@@ -158,10 +170,33 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         crate::rewrite::apply(&mut file, &path_defaults, settings.operation_table)?;
         out.push_str(&prettyplease::unparse(&file));
     }
+    Ok(normalized(out))
+}
+
+/// `\n` line ends only.
+fn normalized(out: String) -> String {
     if out.contains('\r') {
-        out = out.replace("\r\n", "\n");
+        out.replace("\r\n", "\n")
+    } else {
+        out
     }
-    Ok(out)
+}
+
+/// progenitor's tokens for `spec`; its errors and panics as [`Error`]s naming `name`.
+fn progenitor_tokens(
+    name: &str,
+    spec: &openapiv3::OpenAPI,
+    settings: &GenerationSettings,
+) -> Result<proc_macro2::TokenStream, Error> {
+    crate::quiet::catch_quietly(|| Generator::new(settings).generate_tokens(spec))
+        .map_err(|payload| Error::ProgenitorPanic {
+            name: name.to_owned(),
+            message: panic_message(payload.as_ref()),
+        })?
+        .map_err(|e| Error::Progenitor {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 fn header(name: &str, text: &str) -> String {
@@ -348,8 +383,20 @@ mod streamed {
         outer: &[syn::ItemMod],
         out: &mut String,
     ) -> Result<(), syn::Error> {
-        // With a placeholder item inside, the module's text is its own lines (attributes,
-        // `mod name {`, inner attributes), the placeholder's line, and its closing brace.
+        let (opening, closing) = module_lines(&shell, outer);
+        out.push_str(&opening);
+        let mut inside: Vec<syn::ItemMod> = outer.to_vec();
+        inside.push(bare(shell));
+        format_items(content, &inside, out)?;
+        out.push_str(&closing);
+        Ok(())
+    }
+
+    /// The module's own lines before its items (attributes, `mod name {`, inner attributes)
+    /// and after them (its closing brace), as printed inside `outer`.
+    pub(super) fn module_lines(shell: &syn::ItemMod, outer: &[syn::ItemMod]) -> (String, String) {
+        // With a placeholder item inside, the module's text is its own lines, the
+        // placeholder's line, and its closing brace.
         let placeholder: syn::Item = syn::parse_quote!(
             struct __CodegenItemsGoHere;
         );
@@ -361,18 +408,15 @@ mod streamed {
             .expect("the placeholder is printed");
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        out.push_str(&text[..line_start]);
-        let closing = text[line_end..].to_owned();
-        drop(text);
+        (text[..line_start].to_owned(), text[line_end..].to_owned())
+    }
 
-        let mut inside: Vec<syn::ItemMod> = outer.to_vec();
+    /// `shell` as an enclosing module for [`unparse_in`]: no attributes, no items.
+    pub(super) fn bare(shell: syn::ItemMod) -> syn::ItemMod {
         let mut bare = shell;
         bare.attrs.clear();
         bare.content = Some((Default::default(), Vec::new()));
-        inside.push(bare);
-        format_items(content, &inside, out)?;
-        out.push_str(&closing);
-        Ok(())
+        bare
     }
 
     /// Appends `item` as it prints inside the modules `outer`.
@@ -383,7 +427,7 @@ mod streamed {
 
     /// prettyplease's text for `item` inside `outer`, without the lines of `outer` (one
     /// opening line and one closing line each, as they have no attributes).
-    fn unparse_in(item: syn::Item, outer: &[syn::ItemMod]) -> String {
+    pub(super) fn unparse_in(item: syn::Item, outer: &[syn::ItemMod]) -> String {
         let mut wrapped = item;
         for module in outer.iter().rev() {
             let mut module = module.clone();

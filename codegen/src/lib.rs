@@ -16,6 +16,11 @@ mod quiet;
 mod rewrite;
 pub mod validate;
 
+/// The synthetic spec of the generation benchmark, for the tests of generating in parts.
+#[cfg(test)]
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+
 pub use error::{Error, Problem};
 pub use generate::{Conversion, Replacement, Settings, generate, generate_from_path};
 pub use load::load;

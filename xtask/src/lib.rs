@@ -75,6 +75,7 @@ pub fn client_settings() -> codegen::Settings {
             expr: "crate::transport::default_project_id(&self.inner)".into(),
         }],
         operation_table: true,
+        operations_per_part: None,
     }
 }
 
