@@ -428,17 +428,26 @@ mod streamed {
     /// prettyplease's text for `item` inside `outer`, without the lines of `outer` (one
     /// opening line and one closing line each, as they have no attributes).
     pub(super) fn unparse_in(item: syn::Item, outer: &[syn::ItemMod]) -> String {
-        let mut wrapped = item;
+        unparse_all_in(vec![item], outer)
+    }
+
+    /// prettyplease's text for `items` inside `outer` (what their texts one by one give,
+    /// in one run of the printer).
+    pub(super) fn unparse_all_in(items: Vec<syn::Item>, outer: &[syn::ItemMod]) -> String {
+        if items.is_empty() {
+            return String::new();
+        }
+        let mut items = items;
         for module in outer.iter().rev() {
             let mut module = module.clone();
-            module.content = Some((Default::default(), vec![wrapped]));
-            wrapped = syn::Item::Mod(module);
+            module.content = Some((Default::default(), items));
+            items = vec![syn::Item::Mod(module)];
         }
         let text = prettyplease::unparse(&syn::File {
             shebang: None,
             frontmatter: None,
             attrs: Vec::new(),
-            items: vec![wrapped],
+            items,
         });
         let depth = outer.len();
         if depth == 0 {

@@ -19,7 +19,7 @@ use openapiv3::OpenAPI;
 use progenitor::GenerationSettings;
 use serde_json::{Map, Value};
 
-use super::streamed::{bare, module_lines, unparse_in};
+use super::streamed::{bare, module_lines, unparse_all_in, unparse_in};
 use crate::Error;
 
 /// Operations per progenitor run when [`crate::Settings::operations_per_part`] is not set.
@@ -267,8 +267,8 @@ impl Merged {
         })
     }
 
-    fn take_types(&mut self, module: syn::ItemMod) -> Option<(String, String)> {
-        let (_, items) = module.content.clone()?;
+    fn take_types(&mut self, mut module: syn::ItemMod) -> Option<(String, String)> {
+        let (_, items) = module.content.take()?;
         let lines = module_lines(&module, &[]);
         let outer = [bare(module)];
         let mut groups = Vec::new();
@@ -292,9 +292,9 @@ impl Merged {
         Some(lines)
     }
 
-    fn take_type_module(&mut self, sub: syn::ItemMod, outer: &[syn::ItemMod]) -> Option<()> {
+    fn take_type_module(&mut self, mut sub: syn::ItemMod, outer: &[syn::ItemMod]) -> Option<()> {
         let index = TYPE_MODULES.iter().position(|m| sub.ident == m)?;
-        let (_, items) = sub.content.clone()?;
+        let (_, items) = sub.content.take()?;
         let lines = module_lines(&sub, outer);
         let mut inside = outer.to_vec();
         inside.push(bare(sub));
@@ -314,10 +314,7 @@ impl Merged {
                 add_group(&mut module.groups, name, text)?;
             }
         } else {
-            let text: String = items
-                .into_iter()
-                .map(|item| unparse_in(item, &inside))
-                .collect();
+            let text = unparse_all_in(items, &inside);
             match &module.whole {
                 None => module.whole = Some(text),
                 Some(whole) if *whole == text => {}
@@ -338,26 +335,25 @@ impl Merged {
         Some((text[..open_end].to_owned(), text[close_start..].to_owned()))
     }
 
-    fn take_builder(&mut self, module: syn::ItemMod) -> Option<((String, String), String)> {
-        let (_, items) = module.content.clone()?;
+    fn take_builder(&mut self, mut module: syn::ItemMod) -> Option<((String, String), String)> {
+        let (_, items) = module.content.take()?;
         let lines = module_lines(&module, &[]);
         let outer = [bare(module)];
-        let mut uses = String::new();
-        let mut operations_started = false;
-        for item in items {
-            let is_use = matches!(item, syn::Item::Use(_));
-            if is_use && operations_started {
-                return None;
-            }
-            operations_started |= !is_use;
-            let text = unparse_in(item, &outer);
-            if is_use {
-                uses.push_str(&text);
-            } else {
-                self.builder_items.push_str(&text);
-            }
+        let uses_end = items
+            .iter()
+            .position(|item| !matches!(item, syn::Item::Use(_)))
+            .unwrap_or(items.len());
+        let mut items = items;
+        let operations = items.split_off(uses_end);
+        if operations
+            .iter()
+            .any(|item| matches!(item, syn::Item::Use(_)))
+        {
+            return None;
         }
-        Some((lines, uses))
+        self.builder_items
+            .push_str(&unparse_all_in(operations, &outer));
+        Some((lines, unparse_all_in(items, &outer)))
     }
 
     /// The whole file, in the order of the first part's items.
@@ -422,7 +418,7 @@ fn is_operations_impl(block: &syn::ItemImpl) -> bool {
 /// typify's items split into groups, each starting with the definition of the type it is
 /// named after, formatted inside `outer`; `None` when an item comes before any definition.
 fn grouped(items: Vec<syn::Item>, outer: &[syn::ItemMod]) -> Option<Vec<(String, String)>> {
-    let mut groups: Vec<(String, String)> = Vec::new();
+    let mut groups: Vec<(String, Vec<syn::Item>)> = Vec::new();
     for item in items {
         let defines = match &item {
             syn::Item::Struct(s) => Some(&s.ident),
@@ -432,11 +428,16 @@ fn grouped(items: Vec<syn::Item>, outer: &[syn::ItemMod]) -> Option<Vec<(String,
             _ => None,
         };
         if let Some(ident) = defines {
-            groups.push((ident.to_string(), String::new()));
+            groups.push((ident.to_string(), Vec::new()));
         }
-        groups.last_mut()?.1.push_str(&unparse_in(item, outer));
+        groups.last_mut()?.1.push(item);
     }
-    Some(groups)
+    Some(
+        groups
+            .into_iter()
+            .map(|(name, items)| (name, unparse_all_in(items, outer)))
+            .collect(),
+    )
 }
 
 /// Adds a type's group; the same type from another part must print the same.
