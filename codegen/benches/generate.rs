@@ -10,6 +10,11 @@
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+/// The allocator `cargo xtask` generates with (glibc's malloc slows down as a generation's
+/// heap grows: per-item cost rising with the heap size).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::Command;
 use std::time::Instant;
 

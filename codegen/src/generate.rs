@@ -118,6 +118,7 @@ pub fn generate_from_path(path: &Path, name: &str, settings: &Settings) -> Resul
 /// The result starts with a "generated, do not edit" header, uses `\n` line ends only and
 /// depends on nothing but `text`, `name` and `settings`.
 pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, Error> {
+    let original = text;
     let text = text.replace("\r\n", "\n");
     let crate::load::Loaded { spec, tree } = load(name, &text)?;
     let problems = validate::problems_with(&spec, &tree, &settings.replaced());
@@ -131,7 +132,6 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
 
     let progenitor_settings = settings.progenitor()?;
     let path_defaults = crate::rewrite::parse(&settings.path_defaults)?;
-    let spec = crate::prepare::for_progenitor(spec);
     let mut out = header(name, &text);
     drop(text);
 
@@ -141,11 +141,26 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
     if !rewrites
         && parts::operation_count(&spec) > per_part
-        && let Some(code) = parts::generate(name, &spec, &progenitor_settings, per_part)?
+        && let Some(prepared) = crate::prepare::prepared_tree(&spec)
     {
-        out.push_str(&code);
-        return Ok(normalized(out));
+        drop(spec);
+        return match parts::generate(name, &prepared, &progenitor_settings, per_part)? {
+            Some(code) => {
+                out.push_str(&code);
+                Ok(normalized(out))
+            }
+            // The parts do not fit together: generate in one run.
+            None => generate(
+                name,
+                original,
+                &Settings {
+                    operations_per_part: Some(usize::MAX),
+                    ..settings.clone()
+                },
+            ),
+        };
     }
+    let spec = crate::prepare::for_progenitor(spec);
 
     let tokens = progenitor_tokens(name, &spec, &progenitor_settings)?;
     // The spec is not needed any more: free it before the formatting.

@@ -40,9 +40,11 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Error> {
     // views are read from that. Whenever that does not work out (a syntax error, duplicate
     // keys, a field of the wrong type...), the text is read again as before, directly into
     // each view: that gives the answer, and the error with its line and column.
+    // The YAML tree is consumed while the plain tree is built, so the three are not all
+    // whole at once.
     if let Ok(yaml) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
-        && let Ok(tree) = serde_json::Value::deserialize(&yaml)
         && let Ok(spec) = OpenAPI::deserialize(&yaml)
+        && let Ok(tree) = serde_json::Value::deserialize(yaml)
     {
         return Ok(Loaded { spec, tree });
     }

@@ -23,9 +23,15 @@ use serde_json::{Map, Value};
 /// Applies the rules above; a spec that does not survive the round trip is passed on unchanged
 /// (the validator has already checked it, progenitor reports what remains).
 pub fn for_progenitor(spec: OpenAPI) -> OpenAPI {
-    let Ok(mut tree) = serde_json::to_value(&spec) else {
-        return spec;
-    };
+    match prepared_tree(&spec) {
+        Some(tree) => serde_json::from_value(tree).unwrap_or(spec),
+        None => spec,
+    }
+}
+
+/// The rules above applied to `spec`, as a tree; `None` if it does not convert.
+pub(crate) fn prepared_tree(spec: &OpenAPI) -> Option<Value> {
+    let mut tree = serde_json::to_value(spec).ok()?;
     one_success_type(&mut tree);
     let reached = reached_by_responses(&tree);
     if let Some(schemas) = tree
@@ -39,7 +45,7 @@ pub fn for_progenitor(spec: OpenAPI) -> OpenAPI {
         }
     }
     visit_all(&mut tree, &mut drop_property_defaults);
-    serde_json::from_value(tree).unwrap_or(spec)
+    Some(tree)
 }
 
 /// Calls `f` on `schema` and on every schema nested inline in it.

@@ -43,20 +43,17 @@ pub(super) fn operation_count(spec: &OpenAPI) -> usize {
 /// parts do not fit together (then the spec is generated whole).
 pub(super) fn generate(
     name: &str,
-    spec: &OpenAPI,
+    tree: &Value,
     settings: &GenerationSettings,
     per_part: usize,
 ) -> Result<Option<String>, Error> {
-    let Ok(tree) = serde_json::to_value(spec) else {
-        return Ok(None);
-    };
-    let Some(operations) = operations(spec) else {
+    let Some(operations) = operations(tree) else {
         return Ok(None);
     };
     let mut first: Option<Part> = None;
     let mut merged = Merged::default();
     for operations in operations.chunks(per_part.max(1)) {
-        let Some(part_tree) = part_spec(&tree, operations) else {
+        let Some(part_tree) = part_spec(tree, operations) else {
             return Ok(None);
         };
         let Ok(part_spec) = serde_json::from_value::<OpenAPI>(part_tree) else {
@@ -83,15 +80,19 @@ pub(super) fn generate(
     Ok(Some(merged.print(&first)))
 }
 
-/// `(path, method)` of every operation, in progenitor's order; `None` for a path item that
-/// is a reference (progenitor reports those).
-fn operations(spec: &OpenAPI) -> Option<Vec<(String, &'static str)>> {
+/// `(path, method)` of every operation of the spec `tree`, in progenitor's order; `None`
+/// for a path item that is a reference (progenitor reports those).
+fn operations(tree: &Value) -> Option<Vec<(String, &'static str)>> {
     let mut operations = Vec::new();
-    for (path, item) in spec.paths.iter() {
-        let item = item.as_item()?;
-        for (method, _) in item.iter() {
-            let method = METHODS.iter().find(|m| **m == method)?;
-            operations.push((path.clone(), *method));
+    for (path, item) in tree.get("paths")?.as_object()? {
+        let item = item.as_object()?;
+        if item.contains_key("$ref") {
+            return None;
+        }
+        for method in METHODS {
+            if item.contains_key(method) {
+                operations.push((path.clone(), method));
+            }
         }
     }
     Some(operations)
@@ -483,12 +484,12 @@ mod tests {
     /// and in one run, the code is the same.
     fn assert_parts_match_one_run(name: &str, text: &str, settings: &Settings, per_part: usize) {
         let loaded = crate::load(name, text).expect("the spec loads");
-        let spec = crate::prepare::for_progenitor(loaded.spec);
         assert!(
-            super::operation_count(&spec) > per_part,
+            super::operation_count(&loaded.spec) > per_part,
             "{name}: more than one part"
         );
-        let in_parts = super::generate(name, &spec, &settings.progenitor().unwrap(), per_part)
+        let prepared = crate::prepare::prepared_tree(&loaded.spec).expect("the spec converts");
+        let in_parts = super::generate(name, &prepared, &settings.progenitor().unwrap(), per_part)
             .expect("generates")
             .unwrap_or_else(|| panic!("{name}: the parts of {per_part} fit together"));
         let one_run = crate::generate(
