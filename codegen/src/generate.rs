@@ -50,8 +50,7 @@ pub struct Settings {
     pub operation_table: bool,
     /// Operations per progenitor run for a large spec (`None`: 50). A spec with more is
     /// generated in parts of this many operations and put together, with the bytes of a
-    /// single run but a fraction of its memory. The rewrites above (`path_defaults`,
-    /// `operation_table`) need the whole file: with them the spec is generated in one run.
+    /// single run but a fraction of its memory.
     pub operations_per_part: Option<usize>,
 }
 
@@ -139,12 +138,12 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let per_part = settings
         .operations_per_part
         .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
-    if !rewrites
-        && parts::operation_count(&spec) > per_part
+    if parts::operation_count(&spec) > per_part
         && let Some(prepared) = crate::prepare::prepared_tree(&spec)
     {
         drop(spec);
-        return match parts::generate(name, &prepared, &progenitor_settings, per_part)? {
+        let rewrites = rewrites.then_some((&path_defaults, settings.operation_table));
+        return match parts::generate(name, &prepared, &progenitor_settings, rewrites, per_part)? {
             Some(code) => {
                 out.push_str(&code);
                 Ok(normalized(out))

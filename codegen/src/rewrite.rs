@@ -30,7 +30,7 @@ pub struct PathDefault {
 
 /// One operation of progenitor's output, read from its builder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Operation {
+pub(crate) struct Operation {
     id: String,
     method: String,
     path: String,
@@ -41,7 +41,7 @@ struct Operation {
 pub(crate) struct Facts {
     /// Builder struct name → the names of its fields (its parameters).
     builder_fields: BTreeMap<String, BTreeSet<String>>,
-    /// Every operation, sorted by id.
+    /// Every operation, in the builder module's order.
     operations: Vec<Operation>,
 }
 
@@ -75,14 +75,30 @@ pub(crate) fn apply(
     if defaults.defaults.is_empty() && !operation_table {
         return Ok(());
     }
-    let facts = Facts::gather(&file.items);
-    for item in &mut file.items {
-        rewrite_item(item, &facts, defaults);
-    }
+    let operations = rewrite(file, defaults);
     if operation_table {
-        file.items.extend(table(&facts.operations));
+        file.items.extend(table_of(operations));
     }
     Ok(())
+}
+
+/// Applies the path defaults to the items of `file` (all of progenitor's output, or one part
+/// of it: each operation's `Client` method and builder are in the same part); returns the
+/// operations of its builder module.
+pub(crate) fn rewrite(file: &mut syn::File, defaults: &Parsed) -> Vec<Operation> {
+    let facts = Facts::gather(&file.items);
+    if !defaults.defaults.is_empty() {
+        for item in &mut file.items {
+            rewrite_item(item, &facts, defaults);
+        }
+    }
+    facts.operations
+}
+
+/// The operation table items of `operations` (from one or several [`rewrite`]s).
+pub(crate) fn table_of(mut operations: Vec<Operation>) -> Vec<syn::Item> {
+    operations.sort_by(|a, b| a.id.cmp(&b.id));
+    table(&operations)
 }
 
 impl Facts {
@@ -109,7 +125,6 @@ impl Facts {
                 _ => {}
             }
         }
-        facts.operations.sort_by(|a, b| a.id.cmp(&b.id));
         facts
     }
 }

@@ -45,12 +45,14 @@ pub(super) fn generate(
     name: &str,
     tree: &Value,
     settings: &GenerationSettings,
+    rewrites: Rewrites<'_>,
     per_part: usize,
 ) -> Result<Option<String>, Error> {
     let Some(operations) = operations(tree) else {
         return Ok(None);
     };
     let mut first: Option<Part> = None;
+    let mut table = Vec::new();
     let mut merged = Merged::default();
     for operations in operations.chunks(per_part.max(1)) {
         let Some(part_tree) = part_spec(tree, operations) else {
@@ -61,10 +63,13 @@ pub(super) fn generate(
         };
         let tokens = super::progenitor_tokens(name, &part_spec, settings)?;
         drop(part_spec);
-        let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
+        let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
             name: name.to_owned(),
             message: e.to_string(),
         })?;
+        if let Some((defaults, _)) = rewrites {
+            table.extend(crate::rewrite::rewrite(&mut file, defaults));
+        }
         let Some(part) = merged.take(file) else {
             return Ok(None);
         };
@@ -77,8 +82,16 @@ pub(super) fn generate(
     let Some(first) = first else {
         return Ok(None);
     };
-    Ok(Some(merged.print(&first)))
+    let mut code = merged.print(&first);
+    if let Some((_, true)) = rewrites {
+        code.push_str(&unparse_all_in(crate::rewrite::table_of(table), &[]));
+    }
+    Ok(Some(code))
 }
+
+/// The rewrites to apply ([`crate::rewrite`]): the path defaults, and whether to append the
+/// operation table; `None` for none.
+pub(super) type Rewrites<'a> = Option<(&'a crate::rewrite::Parsed, bool)>;
 
 /// `(path, method)` of every operation of the spec `tree`, in progenitor's order; `None`
 /// for a path item that is a reference (progenitor reports those).
@@ -489,9 +502,18 @@ mod tests {
             "{name}: more than one part"
         );
         let prepared = crate::prepare::prepared_tree(&loaded.spec).expect("the spec converts");
-        let in_parts = super::generate(name, &prepared, &settings.progenitor().unwrap(), per_part)
-            .expect("generates")
-            .unwrap_or_else(|| panic!("{name}: the parts of {per_part} fit together"));
+        let defaults = crate::rewrite::parse(&settings.path_defaults).unwrap();
+        let rewrites = (!settings.path_defaults.is_empty() || settings.operation_table)
+            .then_some((&defaults, settings.operation_table));
+        let in_parts = super::generate(
+            name,
+            &prepared,
+            &settings.progenitor().unwrap(),
+            rewrites,
+            per_part,
+        )
+        .expect("generates")
+        .unwrap_or_else(|| panic!("{name}: the parts of {per_part} fit together"));
         let one_run = crate::generate(
             name,
             text,
@@ -519,10 +541,26 @@ mod tests {
     #[test]
     fn the_synthetic_spec_in_parts_is_the_same_code() {
         let text = synthetic::spec(23);
-        for settings in [Settings::default(), client_like()] {
+        for settings in [
+            Settings::default(),
+            client_like(),
+            with_rewrites(client_like()),
+        ] {
             for per_part in [1, 5, 22] {
                 assert_parts_match_one_run("synthetic.yaml", &text, &settings, per_part);
             }
+        }
+    }
+
+    /// With the client's rewrites: the project pre-fill and the operation table.
+    fn with_rewrites(settings: Settings) -> Settings {
+        Settings {
+            path_defaults: vec![crate::PathDefault {
+                param: "project_id".into(),
+                expr: "crate::transport::default_project_id(&self.inner)".into(),
+            }],
+            operation_table: true,
+            ..settings
         }
     }
 
@@ -530,6 +568,7 @@ mod tests {
     fn the_client_spec_in_parts_is_the_same_code() {
         let text = include_str!("../../../spec/dms-kafka-smart-connect.yaml");
         assert_parts_match_one_run("spec.yaml", text, &client_like(), 4);
+        assert_parts_match_one_run("spec.yaml", text, &with_rewrites(client_like()), 4);
     }
 
     #[test]
@@ -540,5 +579,6 @@ mod tests {
         for per_part in [7, 30] {
             assert_parts_match_one_run("all-pages.yaml", text, &settings, per_part);
         }
+        assert_parts_match_one_run("all-pages.yaml", text, &with_rewrites(settings), 9);
     }
 }
