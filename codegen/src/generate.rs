@@ -142,8 +142,7 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         && let Some(prepared) = crate::prepare::prepared_tree(&spec)
     {
         drop(spec);
-        let rewrites = rewrites.then_some((&path_defaults, settings.operation_table));
-        return match parts::generate(name, &prepared, &progenitor_settings, rewrites, per_part)? {
+        return match parts::generate(name, &prepared, settings, per_part)? {
             Some(code) => {
                 out.push_str(&code);
                 Ok(normalized(out))
@@ -202,7 +201,18 @@ fn progenitor_tokens(
     spec: &openapiv3::OpenAPI,
     settings: &GenerationSettings,
 ) -> Result<proc_macro2::TokenStream, Error> {
-    crate::quiet::catch_quietly(|| Generator::new(settings).generate_tokens(spec))
+    tokens_or_error(
+        name,
+        crate::quiet::catch_quietly(|| Generator::new(settings).generate_tokens(spec)),
+    )
+}
+
+/// progenitor's answer, caught: its errors and panics as [`Error`]s naming `name`.
+fn tokens_or_error(
+    name: &str,
+    caught: std::thread::Result<Result<proc_macro2::TokenStream, progenitor::Error>>,
+) -> Result<proc_macro2::TokenStream, Error> {
+    caught
         .map_err(|payload| Error::ProgenitorPanic {
             name: name.to_owned(),
             message: panic_message(payload.as_ref()),

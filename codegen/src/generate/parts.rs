@@ -14,15 +14,19 @@
 //! shared item that differs), the answer is `None` and the caller generates the spec whole.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
+use std::panic;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread;
 
 use openapiv3::OpenAPI;
-use progenitor::GenerationSettings;
+use progenitor::Generator;
 use serde_json::{Map, Value};
 
 use super::streamed::{bare, module_lines, unparse_all_in, unparse_in};
-use crate::Error;
+use crate::{Error, Settings};
 
-/// Operations per progenitor run when [`crate::Settings::operations_per_part`] is not set.
+/// Operations per progenitor run when [`Settings::operations_per_part`] is not set.
 pub(super) const DEFAULT_OPERATIONS_PER_PART: usize = 50;
 
 /// The HTTP methods of a path item, in the order progenitor visits them.
@@ -39,59 +43,123 @@ pub(super) fn operation_count(spec: &OpenAPI) -> usize {
         .sum()
 }
 
-/// The formatted code of `spec` generated `per_part` operations at a time, or `None` when the
-/// parts do not fit together (then the spec is generated whole).
+/// The formatted code of the prepared spec `tree` generated `per_part` operations at a
+/// time (on as many threads as the machine has cores), or `None` when the parts do not fit
+/// together (then the spec is generated whole).
 pub(super) fn generate(
     name: &str,
     tree: &Value,
-    settings: &GenerationSettings,
-    rewrites: Rewrites<'_>,
+    settings: &Settings,
     per_part: usize,
 ) -> Result<Option<String>, Error> {
     let Some(operations) = operations(tree) else {
         return Ok(None);
     };
+    let parts: Vec<&[(String, &'static str)]> = operations.chunks(per_part.max(1)).collect();
+    let workers = thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(parts.len());
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let work = || {
+        let mut done = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(operations) = parts.get(index) else {
+                break;
+            };
+            let result = generate_part(name, tree, settings, operations);
+            if !matches!(result, Ok(Some(_))) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            done.push((index, result));
+        }
+        done
+    };
+    let mut results: Vec<(usize, Result<Option<PartCode>, Error>)> =
+        crate::quiet::with_quiet_hook(|| {
+            thread::scope(|scope| {
+                let workers: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| worker.join().unwrap_or_else(|p| panic::resume_unwind(p)))
+                    .collect()
+            })
+        });
+    results.sort_by_key(|(index, _)| *index);
+
     let mut first: Option<Part> = None;
     let mut table = Vec::new();
     let mut merged = Merged::default();
-    for operations in operations.chunks(per_part.max(1)) {
-        let Some(part_tree) = part_spec(tree, operations) else {
-            return Ok(None);
-        };
-        let Ok(part_spec) = serde_json::from_value::<OpenAPI>(part_tree) else {
-            return Ok(None);
-        };
-        let tokens = super::progenitor_tokens(name, &part_spec, settings)?;
-        drop(part_spec);
-        let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
-            name: name.to_owned(),
-            message: e.to_string(),
-        })?;
-        if let Some((defaults, _)) = rewrites {
-            table.extend(crate::rewrite::rewrite(&mut file, defaults));
-        }
-        let Some(part) = merged.take(file) else {
+    for (_, result) in results {
+        let Some(code) = result? else {
             return Ok(None);
         };
         match &first {
-            None => first = Some(part),
-            Some(first) if *first == part => {}
+            None => first = Some(code.part),
+            Some(first) if *first == code.part => {}
             Some(_) => return Ok(None),
         }
+        if merged.absorb(code.pieces).is_none() {
+            return Ok(None);
+        }
+        table.extend(code.operations);
     }
     let Some(first) = first else {
         return Ok(None);
     };
     let mut code = merged.print(&first);
-    if let Some((_, true)) = rewrites {
+    if settings.operation_table {
         code.push_str(&unparse_all_in(crate::rewrite::table_of(table), &[]));
     }
     Ok(Some(code))
 }
 
-/// The rewrites to apply ([`crate::rewrite`]): the path defaults, and whether to append the
-/// operation table; `None` for none.
-pub(super) type Rewrites<'a> = Option<(&'a crate::rewrite::Parsed, bool)>;
+/// One part's code, as text.
+struct PartCode {
+    /// What every part prints the same.
+    part: Part,
+    /// Its pieces of the merged items.
+    pieces: Merged,
+    /// Its operations, for the operation table.
+    operations: Vec<crate::rewrite::Operation>,
+}
+
+/// Generates, parses, rewrites and prints one part.
+fn generate_part(
+    name: &str,
+    tree: &Value,
+    settings: &Settings,
+    operations: &[(String, &'static str)],
+) -> Result<Option<PartCode>, Error> {
+    let Some(part_tree) = part_spec(tree, operations) else {
+        return Ok(None);
+    };
+    let Ok(part_spec) = serde_json::from_value::<OpenAPI>(part_tree) else {
+        return Ok(None);
+    };
+    let progenitor_settings = settings.progenitor()?;
+    let tokens = super::tokens_or_error(
+        name,
+        crate::quiet::catch(|| Generator::new(&progenitor_settings).generate_tokens(&part_spec)),
+    )?;
+    drop(part_spec);
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
+        name: name.to_owned(),
+        message: e.to_string(),
+    })?;
+    let mut operations = Vec::new();
+    if !settings.path_defaults.is_empty() || settings.operation_table {
+        let defaults = crate::rewrite::parse(&settings.path_defaults)?;
+        operations = crate::rewrite::rewrite(&mut file, &defaults);
+    }
+    let mut pieces = Merged::default();
+    Ok(pieces.take(file).map(|part| PartCode {
+        part,
+        pieces,
+        operations,
+    }))
+}
 
 /// `(path, method)` of every operation of the spec `tree`, in progenitor's order; `None`
 /// for a path item that is a reference (progenitor reports those).
@@ -370,6 +438,34 @@ impl Merged {
         Some((lines, unparse_all_in(items, &outer)))
     }
 
+    /// Adds the pieces of the next part; `None` when a type printed differently there.
+    fn absorb(&mut self, part: Merged) -> Option<()> {
+        for (name, text) in part.type_groups {
+            add_group(&mut self.type_groups, name, text)?;
+        }
+        for (index, module) in part.type_modules {
+            let Some(mine) = self.type_modules.get_mut(&index) else {
+                self.type_modules.insert(index, module);
+                continue;
+            };
+            if mine.lines != module.lines {
+                return None;
+            }
+            for (name, text) in module.groups {
+                add_group(&mut mine.groups, name, text)?;
+            }
+            match (&mine.whole, module.whole) {
+                (_, None) => {}
+                (None, whole) => mine.whole = whole,
+                (Some(mine), Some(theirs)) if *mine == theirs => {}
+                (Some(_), Some(_)) => return None,
+            }
+        }
+        self.methods.push_str(&part.methods);
+        self.builder_items.push_str(&part.builder_items);
+        Some(())
+    }
+
     /// The whole file, in the order of the first part's items.
     fn print(self, first: &Part) -> String {
         let mut out = String::with_capacity(
@@ -502,18 +598,9 @@ mod tests {
             "{name}: more than one part"
         );
         let prepared = crate::prepare::prepared_tree(&loaded.spec).expect("the spec converts");
-        let defaults = crate::rewrite::parse(&settings.path_defaults).unwrap();
-        let rewrites = (!settings.path_defaults.is_empty() || settings.operation_table)
-            .then_some((&defaults, settings.operation_table));
-        let in_parts = super::generate(
-            name,
-            &prepared,
-            &settings.progenitor().unwrap(),
-            rewrites,
-            per_part,
-        )
-        .expect("generates")
-        .unwrap_or_else(|| panic!("{name}: the parts of {per_part} fit together"));
+        let in_parts = super::generate(name, &prepared, settings, per_part)
+            .expect("generates")
+            .unwrap_or_else(|| panic!("{name}: the parts of {per_part} fit together"));
         let one_run = crate::generate(
             name,
             text,
