@@ -48,7 +48,7 @@ pub struct Settings {
     /// Whether to generate `ApiOperation`, `OPERATIONS` and `api_operation(id)`: every
     /// operation's `OperationInfo::operation_id`, HTTP method and path template.
     pub operation_table: bool,
-    /// Operations per progenitor run for a large spec (`None`: 50). A spec with more is
+    /// Operations per progenitor run for a large spec (`None`: 25). A spec with more is
     /// generated in parts of this many operations and put together, with the bytes of a
     /// single run but a fraction of its memory.
     pub operations_per_part: Option<usize>,

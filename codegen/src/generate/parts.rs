@@ -27,7 +27,7 @@ use super::streamed::{bare, module_lines, unparse_all_in, unparse_in};
 use crate::{Error, Settings};
 
 /// Operations per progenitor run when [`Settings::operations_per_part`] is not set.
-pub(super) const DEFAULT_OPERATIONS_PER_PART: usize = 50;
+pub(super) const DEFAULT_OPERATIONS_PER_PART: usize = 25;
 
 /// The HTTP methods of a path item, in the order progenitor visits them.
 const METHODS: [&str; 8] = [
