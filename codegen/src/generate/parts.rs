@@ -201,7 +201,7 @@ fn part_spec(tree: &Value, operations: &[(String, &'static str)]) -> Option<Valu
             .as_object_mut()?
             .insert((*method).to_owned(), item.get(*method)?.clone());
     }
-    let paths = Value::Object(paths);
+    let mut paths = Value::Object(paths);
 
     let components = root.get("components").and_then(Value::as_object);
     let reached = reached_components(&paths, components)?;
@@ -209,7 +209,7 @@ fn part_spec(tree: &Value, operations: &[(String, &'static str)]) -> Option<Valu
     for (key, value) in root {
         match key.as_str() {
             "paths" => {
-                part.insert(key.clone(), paths.clone());
+                part.insert(key.clone(), paths.take());
             }
             "components" => {
                 let mut kept = Map::new();
@@ -219,7 +219,7 @@ fn part_spec(tree: &Value, operations: &[(String, &'static str)]) -> Option<Valu
                             entries
                                 .iter()
                                 .filter(|(name, _)| {
-                                    reached.contains(&(kind.clone(), (*name).clone()))
+                                    reached.get(kind).is_some_and(|names| names.contains(*name))
                                 })
                                 .map(|(name, value)| (name.clone(), value.clone()))
                                 .collect(),
@@ -238,13 +238,13 @@ fn part_spec(tree: &Value, operations: &[(String, &'static str)]) -> Option<Valu
     Some(Value::Object(part))
 }
 
-/// `(kind, name)` of every component that `start` reaches through `$ref`s, directly or
-/// through other components; `None` when a reference names no component.
+/// The names of every component that `start` reaches through `$ref`s, directly or through
+/// other components, by kind; `None` when a reference names no component.
 fn reached_components(
     start: &Value,
     components: Option<&Map<String, Value>>,
-) -> Option<BTreeSet<(String, String)>> {
-    let mut reached = BTreeSet::new();
+) -> Option<BTreeMap<String, BTreeSet<String>>> {
+    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut stack = vec![start];
     while let Some(value) = stack.pop() {
         match value {
@@ -255,7 +255,7 @@ fn reached_components(
                     let (kind, name) = rest.split_once('/')?;
                     let name = name.replace("~1", "/").replace("~0", "~");
                     let target = components?.get(kind)?.get(&name)?;
-                    if reached.insert((kind.to_owned(), name)) {
+                    if reached.entry(kind.to_owned()).or_default().insert(name) {
                         stack.push(target);
                     }
                 }
