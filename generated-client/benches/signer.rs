@@ -171,6 +171,16 @@ fn main() {
                 ));
             })
         }),
+        Variant::new("tmp lean", |n| {
+            timed(n, || {
+                black_box(signer::tmp_lean(
+                    black_box(&parts),
+                    AK,
+                    black_box(&key),
+                    now,
+                ));
+            })
+        }),
         Variant::new("signer::sign (raw sk)", |n| {
             timed(n, || {
                 black_box(signer::sign(

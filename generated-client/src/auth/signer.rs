@@ -16,7 +16,6 @@
 //! prepared once, and [`sign_with`] signs with it. The canonical request is written into one
 //! buffer, with no intermediate strings.
 
-use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -122,35 +121,57 @@ const LATEST_SDK_DATE: i64 = 253_402_300_799;
 /// `time` as `X-Sdk-Date` wants it: `20240102T030405Z`. A time outside the years 0000-9999
 /// (a clock gone wrong) is clamped into them, so the format holds and nothing panics.
 pub fn sdk_date(time: SystemTime) -> String {
-    let mut date = String::with_capacity(16);
-    push_sdk_date(&mut date, time);
-    date
+    SdkDate::new(time).as_str().to_owned()
 }
 
-fn push_sdk_date(out: &mut String, time: SystemTime) {
-    let seconds = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => {
-            // Round down: half a second before the epoch is 23:59:59.
-            let before = before.duration();
-            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-            (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
-        }
-    };
-    let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    // In range by the clamp: the year is 0..=9999.
-    push_digits(out, u32::try_from(year).unwrap_or(0), 4);
-    push_digits(out, month, 2);
-    push_digits(out, day, 2);
-    out.push('T');
-    let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
-    push_digits(out, second_of_day / 3600, 2);
-    push_digits(out, second_of_day / 60 % 60, 2);
-    push_digits(out, second_of_day % 60, 2);
-    out.push('Z');
+/// An `X-Sdk-Date` value, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct SdkDate([u8; 16]);
+
+impl SdkDate {
+    fn new(time: SystemTime) -> Self {
+        let seconds = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => {
+                // Round down: half a second before the epoch is 23:59:59.
+                let before = before.duration();
+                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+                (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
+            }
+        };
+        let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
+        let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (year, month, day) = civil_from_days(days);
+        // In range by the clamp: the year is 0..=9999.
+        let year = u32::try_from(year).unwrap_or(0);
+        let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
+        let mut out = *b"00000000T000000Z";
+        out[0..2].copy_from_slice(&DECIMAL_PAIRS[(year / 100 % 100) as usize]);
+        out[2..4].copy_from_slice(&DECIMAL_PAIRS[(year % 100) as usize]);
+        out[4..6].copy_from_slice(&DECIMAL_PAIRS[(month % 100) as usize]);
+        out[6..8].copy_from_slice(&DECIMAL_PAIRS[(day % 100) as usize]);
+        out[9..11].copy_from_slice(&DECIMAL_PAIRS[(second_of_day / 3600 % 100) as usize]);
+        out[11..13].copy_from_slice(&DECIMAL_PAIRS[(second_of_day / 60 % 60) as usize]);
+        out[13..15].copy_from_slice(&DECIMAL_PAIRS[(second_of_day % 60) as usize]);
+        SdkDate(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // ASCII digits, `T` and `Z` by construction.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
+
+/// The two decimal digits of 0..=99.
+const DECIMAL_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    table
+};
 
 /// The proleptic Gregorian `(year, month, day)` of `days` since 1970-01-01 (H. Hinnant's
 /// `civil_from_days`).
@@ -176,14 +197,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
-    }
-}
-
 /// Signs `request` with the access key `ak` and secret key `sk`. An `X-Sdk-Date` header in
 /// the request is used as is; without one, `now` gives the date and the header is returned.
 pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) -> Signed {
@@ -201,6 +214,14 @@ pub fn sign_with(
         .headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()));
+    let mut canonical_request = String::with_capacity(
+        256 + 3 * request.path.len()
+            + request
+                .headers
+                .iter()
+                .map(|(n, v)| 2 * n.len() + v.len() + 2)
+                .sum::<usize>(),
+    );
     let out: Signature<'_> = sign_core(
         Request {
             method: request.method,
@@ -213,31 +234,46 @@ pub fn sign_with(
         ak,
         key,
         now,
+        Some(&mut canonical_request),
     );
-    let date = out
-        .given_date
-        .or(out.added_date.as_deref())
-        .unwrap_or_default()
-        .to_owned();
+    let string_to_sign = out.string_to_sign();
     let mut headers = Vec::with_capacity(3);
     if let Some(date) = out.added_date {
-        headers.push((DATE_HEADER, date));
+        headers.push((DATE_HEADER, date.as_str().to_owned()));
     }
     if out.added_unsigned_payload {
         headers.push((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD.to_owned()));
     }
-    headers.push(("Authorization", into_string(out.authorization)));
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 2 + date.len() + 64);
-    string_to_sign.push_str(ALGORITHM);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&date);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&into_string(hex(&out.canonical_hash).to_vec()));
+    headers.push(("Authorization", out.authorization));
     Signed {
         headers,
-        canonical_request: into_string(out.canonical_request),
+        canonical_request,
         string_to_sign,
     }
+}
+
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub fn tmp_lean(request: &RequestParts<'_>, ak: &str, key: &SigningKey, now: SystemTime) -> String {
+    let headers = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()));
+    sign_core(
+        Request {
+            method: request.method,
+            host: request.host,
+            path: request.path,
+            query: request.query,
+            body: request.body,
+        },
+        headers,
+        ak,
+        key,
+        now,
+        None,
+    )
+    .authorization
 }
 
 /// What the signer needs besides the headers.
@@ -252,53 +288,309 @@ pub(crate) struct Request<'a, K, V> {
 /// The signature, and what the request must carry with it.
 pub(crate) struct Signature<'h> {
     /// `X-Sdk-Date` to add (the request had none).
-    pub(crate) added_date: Option<String>,
+    pub(crate) added_date: Option<SdkDate>,
     /// Whether `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` must be added.
     pub(crate) added_unsigned_payload: bool,
     /// The `Authorization` header value.
-    pub(crate) authorization: Vec<u8>,
-    /// The canonical request.
-    pub(crate) canonical_request: Vec<u8>,
+    pub(crate) authorization: String,
     /// SHA-256 of the canonical request.
     canonical_hash: [u8; 32],
     /// The request's own `X-Sdk-Date`, trimmed (when it had one).
     given_date: Option<&'h str>,
 }
 
-/// Signs; `headers` are `(name, value)` in any case and order.
+impl Signature<'_> {
+    /// The `X-Sdk-Date` signed: the request's own, or the one added.
+    fn date(&self) -> &str {
+        match (&self.given_date, &self.added_date) {
+            (Some(given), _) => given,
+            (None, Some(added)) => added.as_str(),
+            (None, None) => "",
+        }
+    }
+
+    /// The string to sign (holds no secret).
+    pub(crate) fn string_to_sign(&self) -> String {
+        let date = self.date();
+        let mut text = String::with_capacity(ALGORITHM.len() + 2 + date.len() + 64);
+        text.push_str(ALGORITHM);
+        text.push('\n');
+        text.push_str(date);
+        text.push('\n');
+        text.push_str(hex_str(&hex(&self.canonical_hash)));
+        text
+    }
+}
+
+/// Where the canonical request goes: kept as text, or only hashed.
+trait Sink {
+    /// Appends `text`.
+    fn put(&mut self, text: &str);
+    /// Appends a few ASCII bytes.
+    fn put_ascii(&mut self, ascii: &[u8]);
+    /// Appends `text` with ASCII letters in lower case.
+    fn put_lower(&mut self, text: &str);
+    /// Appends `text` with ASCII letters in upper case.
+    fn put_upper(&mut self, text: &str);
+    /// SHA-256 of everything appended.
+    fn digest(&mut self) -> [u8; 32];
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    fn put_ascii(&mut self, ascii: &[u8]) {
+        for &b in ascii {
+            self.push(char::from(b));
+        }
+    }
+
+    fn put_lower(&mut self, text: &str) {
+        self.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    }
+
+    fn put_upper(&mut self, text: &str) {
+        self.extend(text.chars().map(|c| c.to_ascii_uppercase()));
+    }
+
+    fn digest(&mut self) -> [u8; 32] {
+        Sha256::digest(self.as_bytes()).into()
+    }
+}
+
+/// Hashes what it is given through a buffer on the stack, so the hasher sees few, large
+/// writes.
+struct Hashing {
+    hasher: Sha256,
+    buffer: [u8; 512],
+    len: usize,
+}
+
+impl Hashing {
+    fn new() -> Self {
+        Hashing {
+            hasher: Sha256::new(),
+            buffer: [0; 512],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn put_bytes(&mut self, bytes: &[u8]) {
+        if bytes.len() > self.buffer.len() - self.len {
+            self.hasher.update(&self.buffer[..self.len]);
+            self.len = 0;
+            if bytes.len() > self.buffer.len() {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// Room for `n` more bytes in the buffer (`n` at most its size).
+    #[inline]
+    fn reserve(&mut self, n: usize) -> &mut [u8] {
+        if n > self.buffer.len() - self.len {
+            self.hasher.update(&self.buffer[..self.len]);
+            self.len = 0;
+        }
+        let start = self.len;
+        self.len += n;
+        &mut self.buffer[start..start + n]
+    }
+}
+
+impl Sink for Hashing {
+    fn put(&mut self, text: &str) {
+        self.put_bytes(text.as_bytes());
+    }
+
+    fn put_ascii(&mut self, ascii: &[u8]) {
+        self.put_bytes(ascii);
+    }
+
+    fn put_lower(&mut self, text: &str) {
+        for chunk in text.as_bytes().chunks(self.buffer.len()) {
+            let room = self.reserve(chunk.len());
+            for (out, b) in room.iter_mut().zip(chunk) {
+                *out = b.to_ascii_lowercase();
+            }
+        }
+    }
+
+    fn put_upper(&mut self, text: &str) {
+        for chunk in text.as_bytes().chunks(self.buffer.len()) {
+            let room = self.reserve(chunk.len());
+            for (out, b) in room.iter_mut().zip(chunk) {
+                *out = b.to_ascii_uppercase();
+            }
+        }
+    }
+
+    fn digest(&mut self) -> [u8; 32] {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.len = 0;
+        self.hasher.finalize_reset().into()
+    }
+}
+
+/// A header to sign: its name (in any case) and value.
+#[derive(Clone, Copy)]
+struct Entry<'x> {
+    name: &'x str,
+    value: &'x str,
+    /// Whether `name` has an upper-case letter.
+    upper: bool,
+}
+
+impl Entry<'_> {
+    /// A header the signer adds (`name` in lower case).
+    fn added<'x>(name: &'x str, value: &'x str) -> Entry<'x> {
+        Entry {
+            name,
+            value,
+            upper: false,
+        }
+    }
+
+    /// A header of the request, unless its name has a `_` (such a header is never signed).
+    fn signed<'x>(name: &'x str, value: &'x str) -> Option<Entry<'x>> {
+        let mut upper = false;
+        for b in name.bytes() {
+            upper |= b.is_ascii_uppercase();
+            if b == b'_' {
+                return None;
+            }
+        }
+        Some(Entry { name, value, upper })
+    }
+
+    /// Whether the name is `lower` (given in lower case), in any case.
+    fn is(&self, lower: &str) -> bool {
+        self.name.len() == lower.len()
+            && if self.upper {
+                self.name.eq_ignore_ascii_case(lower)
+            } else {
+                self.name == lower
+            }
+    }
+}
+
+/// The headers to sign, on the stack while they are few.
+struct Entries<'x> {
+    few: [Entry<'x>; 16],
+    len: usize,
+    many: Vec<Entry<'x>>,
+}
+
+impl<'x> Entries<'x> {
+    fn new() -> Self {
+        Entries {
+            few: [Entry {
+                name: "",
+                value: "",
+                upper: false,
+            }; 16],
+            len: 0,
+            many: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, entry: Entry<'x>) {
+        if self.len < self.few.len() {
+            self.few[self.len] = entry;
+            self.len += 1;
+        } else {
+            if self.many.is_empty() {
+                self.many.extend_from_slice(&self.few);
+            }
+            self.many.push(entry);
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Entry<'x>] {
+        if self.many.is_empty() {
+            &mut self.few[..self.len]
+        } else {
+            &mut self.many
+        }
+    }
+}
+
+/// Orders header names as their lower-case forms.
+fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
+    if a.upper || b.upper {
+        a.name
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.name.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.name.cmp(b.name)
+    }
+}
+
+/// Signs; `headers` are `(name, value)` in any case and order. With `canonical`, the
+/// canonical request is also appended there.
 pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     request: Request<'_, K, V>,
     headers: impl Iterator<Item = (&'h str, &'h str)>,
     ak: &str,
     key: &SigningKey,
     now: SystemTime,
+    canonical: Option<&mut String>,
 ) -> Signature<'h> {
-    // Names with `_` are never signed (and none of the names looked up below has one).
-    let mut entries: Vec<(Cow<'h, str>, &'h str)> = Vec::with_capacity(8);
-    for (name, value) in headers {
-        if name.contains('_') {
-            continue;
-        }
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(name.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(name)
-        };
-        entries.push((name, value));
+    match canonical {
+        Some(text) => sign_into(text, request, headers, ak, key, now),
+        None => sign_into(&mut Hashing::new(), request, headers, ak, key, now),
     }
-    let find = |entries: &[(Cow<'h, str>, &'h str)], name: &str| {
-        entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| *value)
-    };
+}
+
+fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
+    canonical: &mut S,
+    request: Request<'_, K, V>,
+    headers: impl Iterator<Item = (&'h str, &'h str)>,
+    ak: &str,
+    key: &SigningKey,
+    now: SystemTime,
+) -> Signature<'h> {
+    // The first value of each header looked up below (all without `_`).
+    let mut given_date = None;
+    let mut content_type = None;
+    let mut content_sha256 = None;
+    let mut has_host = false;
+    let mut entries = Entries::new();
+    for (name, value) in headers {
+        let Some(entry) = Entry::signed(name, value) else {
+            continue;
+        };
+        match name.len() {
+            4 => has_host = has_host || entry.is("host"),
+            10 if given_date.is_none() && entry.is("x-sdk-date") => given_date = Some(value),
+            12 if content_type.is_none() && entry.is("content-type") => {
+                content_type = Some(value);
+            }
+            20 if content_sha256.is_none() && entry.is("x-sdk-content-sha256") => {
+                content_sha256 = Some(value);
+            }
+            _ => {}
+        }
+        entries.push(entry);
+    }
 
     // Trimmed, as it reaches the server (and as the canonical header has it).
-    let given_date = find(&entries, "x-sdk-date").map(str::trim);
-    let added_date = given_date.is_none().then(|| sdk_date(now));
-    let unsigned_body = find(&entries, "content-type")
+    let given_date = given_date.map(str::trim);
+    let added_date = given_date.is_none().then(|| SdkDate::new(now));
+    let date = match (given_date, &added_date) {
+        (Some(given), _) => given,
+        (None, Some(added)) => added.as_str(),
+        (None, None) => "",
+    };
+    let unsigned_body = content_type
         .is_some_and(|t| !(t.starts_with("application/json") || t.starts_with("application/bson")));
-    let content_sha256 = find(&entries, "x-sdk-content-sha256");
     let added_unsigned_payload = unsigned_body && content_sha256.is_none();
     // As the SDK: an empty body always hashes as empty; otherwise a non-empty
     // X-Sdk-Content-Sha256 header (UNSIGNED-PAYLOAD, or a precomputed hash), trimmed as it
@@ -309,89 +601,92 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
         content_sha256.map(str::trim)
     }
     .filter(|given| !given.is_empty() && !request.body.is_empty());
-    let has_host = find(&entries, "host").is_some();
 
-    let date_entry: &str = added_date.as_deref().unwrap_or_default();
-    let mut entries: Vec<(Cow<'_, str>, &str)> = entries;
+    let mut entries: Entries<'_> = entries;
     if added_date.is_some() {
-        entries.push((Cow::Borrowed("x-sdk-date"), date_entry));
+        entries.push(Entry::added("x-sdk-date", date));
     }
     if added_unsigned_payload {
-        entries.push((Cow::Borrowed("x-sdk-content-sha256"), UNSIGNED_PAYLOAD));
+        entries.push(Entry::added("x-sdk-content-sha256", UNSIGNED_PAYLOAD));
     }
     if !has_host {
-        entries.push((Cow::Borrowed("host"), request.host));
+        entries.push(Entry::added("host", request.host));
     }
+    let entries = entries.as_mut_slice();
     // Stable: headers of the same name keep their order.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(by_lower_name);
 
-    // Bytes, not a String: everything written is ASCII or comes from a `&str` whole, and
-    // one UTF-8 check at the end (only where a String is asked for) beats one per write.
-    let mut canonical = Vec::with_capacity(
-        256 + 3 * request.path.len()
-            + entries
-                .iter()
-                .map(|(n, v)| 2 * n.len() + v.len() + 2)
-                .sum::<usize>(),
-    );
     if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
-        canonical.extend_from_slice(request.method.to_ascii_uppercase().as_bytes());
+        canonical.put_upper(request.method);
     } else {
-        canonical.extend_from_slice(request.method.as_bytes());
+        canonical.put(request.method);
     }
-    canonical.push(b'\n');
-    push_canonical_uri(&mut canonical, request.path);
-    canonical.push(b'\n');
-    push_canonical_query(&mut canonical, request.query);
-    canonical.push(b'\n');
-    for (name, value) in &entries {
-        canonical.extend_from_slice(name.as_bytes());
-        canonical.push(b':');
-        canonical.extend_from_slice(trim(value).as_bytes());
-        canonical.push(b'\n');
-    }
-    canonical.push(b'\n');
-    let signed_start = canonical.len();
-    for (i, (name, _)) in entries.iter().enumerate() {
-        if i > 0 {
-            canonical.push(b';');
+    canonical.put_ascii(b"\n");
+    put_canonical_uri(canonical, request.path);
+    canonical.put_ascii(b"\n");
+    put_canonical_query(canonical, request.query);
+    canonical.put_ascii(b"\n");
+    for entry in entries.iter() {
+        if entry.upper {
+            canonical.put_lower(entry.name);
+        } else {
+            canonical.put(entry.name);
         }
-        canonical.extend_from_slice(name.as_bytes());
+        canonical.put_ascii(b":");
+        canonical.put(trim(entry.value));
+        canonical.put_ascii(b"\n");
     }
-    let signed_end = canonical.len();
-    canonical.push(b'\n');
+    canonical.put_ascii(b"\n");
+
+    // The signed header names go into the `Authorization` value, and from there into the
+    // canonical request.
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len()
+            + " Access=".len()
+            + ak.len()
+            + SIGNED_HEADERS.len()
+            + entries.iter().map(|e| e.name.len() + 1).sum::<usize>()
+            + SIGNATURE.len()
+            + 64,
+    );
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Access=");
+    authorization.push_str(ak);
+    authorization.push_str(SIGNED_HEADERS);
+    let signed_start = authorization.len();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            authorization.push(';');
+        }
+        if entry.upper {
+            authorization.put_lower(entry.name);
+        } else {
+            authorization.push_str(entry.name);
+        }
+    }
+    canonical.put(&authorization[signed_start..]);
+    canonical.put_ascii(b"\n");
     match given_payload {
-        Some(given) => canonical.extend_from_slice(given.as_bytes()),
-        None => canonical.extend_from_slice(&hex(&Sha256::digest(request.body).into())),
+        Some(given) => canonical.put(given),
+        None => canonical.put(hex_str(&hex(&Sha256::digest(request.body).into()))),
     }
 
-    let canonical_hash: [u8; 32] = Sha256::digest(&canonical).into();
+    let canonical_hash = canonical.digest();
     let mut mac = key.0.clone();
     mac.update(ALGORITHM.as_bytes());
     mac.update(b"\n");
-    let date = given_date.or(added_date.as_deref()).unwrap_or_default();
     mac.update(date.as_bytes());
     mac.update(b"\n");
     mac.update(&hex(&canonical_hash));
-    let signature = hex(&mac.finalize().into_bytes().into());
-
-    let signed_headers = &canonical[signed_start..signed_end];
-    let mut authorization =
-        Vec::with_capacity(ALGORITHM.len() + ak.len() + signed_headers.len() + 64 + 40);
-    authorization.extend_from_slice(ALGORITHM.as_bytes());
-    authorization.extend_from_slice(b" Access=");
-    authorization.extend_from_slice(ak.as_bytes());
-    authorization.extend_from_slice(b", SignedHeaders=");
-    authorization.extend_from_slice(signed_headers);
-    authorization.extend_from_slice(b", Signature=");
-    authorization.extend_from_slice(&signature);
-    drop(entries);
+    authorization.push_str(SIGNATURE);
+    authorization.push_str(hex_str(&hex(&mac.finalize().into_bytes().into())));
     Signature {
         added_date,
         given_date,
         added_unsigned_payload,
         authorization,
-        canonical_request: canonical,
         canonical_hash,
     }
 }
@@ -409,38 +704,35 @@ fn trim(value: &str) -> &str {
     }
 }
 
-/// Text this module wrote: valid UTF-8 by construction (ASCII, or whole `&str`s).
-fn into_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// Percent-decodes the path, re-encodes each segment and makes sure it ends with `/`.
 pub fn canonical_uri(path: &str) -> String {
-    let mut uri = Vec::with_capacity(path.len() + 1);
-    push_canonical_uri(&mut uri, path);
-    into_string(uri)
+    let mut uri = String::with_capacity(path.len() + 1);
+    put_canonical_uri(&mut uri, path);
+    uri
 }
 
-fn push_canonical_uri(out: &mut Vec<u8>, path: &str) {
-    let start = out.len();
-    if path.contains('%') {
-        push_encoded(out, &percent_decode_str(path).decode_utf8_lossy(), true);
+fn put_canonical_uri<S: Sink>(out: &mut S, path: &str) {
+    let decoded;
+    let path = if path.contains('%') {
+        decoded = percent_decode_str(path).decode_utf8_lossy();
+        &*decoded
     } else {
-        push_encoded(out, path, true);
-    }
-    if out.len() == start || out.last() != Some(&b'/') {
-        out.push(b'/');
+        path
+    };
+    put_encoded(out, path, true);
+    if !path.ends_with('/') {
+        out.put_ascii(b"/");
     }
 }
 
 /// Sorted `k=v` pairs joined by `&`, keys and values encoded like path segments.
 pub fn canonical_query(query: &[(String, String)]) -> String {
-    let mut out = Vec::new();
-    push_canonical_query(&mut out, query);
-    into_string(out)
+    let mut out = String::new();
+    put_canonical_query(&mut out, query);
+    out
 }
 
-fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, query: &[(K, V)]) {
+fn put_canonical_query<S: Sink, K: AsRef<str>, V: AsRef<str>>(out: &mut S, query: &[(K, V)]) {
     if query.is_empty() {
         return;
     }
@@ -452,15 +744,15 @@ fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, query: 
     sorted.sort_unstable();
     for (i, (key, value)) in sorted.into_iter().enumerate() {
         if i > 0 {
-            out.push(b'&');
+            out.put_ascii(b"&");
         }
-        push_encoded(out, key, false);
-        out.push(b'=');
-        push_encoded(out, value, false);
+        put_encoded(out, key, false);
+        out.put_ascii(b"=");
+        put_encoded(out, value, false);
     }
 }
 
-/// Bytes left as they are by [`push_encoded`]: `A-Z a-z 0-9 - _ . ~`.
+/// Bytes left as they are by [`put_encoded`]: `A-Z a-z 0-9 - _ . ~`.
 const UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -481,7 +773,7 @@ const UNRESERVED_OR_SLASH: [bool; 256] = {
 
 /// Appends `text` with everything but `A-Z a-z 0-9 - _ . ~` (and `/` when `keep_slash`)
 /// percent-encoded, as Python's `quote(s, safe='~')` (upper-case hex digits).
-fn push_encoded(out: &mut Vec<u8>, text: &str, keep_slash: bool) {
+fn put_encoded<S: Sink>(out: &mut S, text: &str, keep_slash: bool) {
     const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
     let table = if keep_slash {
         &UNRESERVED_OR_SLASH
@@ -489,22 +781,26 @@ fn push_encoded(out: &mut Vec<u8>, text: &str, keep_slash: bool) {
         &UNRESERVED
     };
     let kept = |b: &u8| table[usize::from(*b)];
-    let mut rest = text.as_bytes();
-    while !rest.is_empty() {
-        // A run that stays as it is goes in one copy; the run after it is escaped byte by
-        // byte.
-        let kept_end = rest.iter().position(|b| !kept(b)).unwrap_or(rest.len());
-        out.extend_from_slice(&rest[..kept_end]);
-        rest = &rest[kept_end..];
-        let escaped_end = rest.iter().position(kept).unwrap_or(rest.len());
-        for &b in &rest[..escaped_end] {
-            out.extend_from_slice(&[
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run that stays as it is goes in one piece (ASCII: its ends are character
+        // boundaries); the run after it is escaped byte by byte.
+        let kept_end = bytes[at..]
+            .iter()
+            .position(|b| !kept(b))
+            .map_or(bytes.len(), |n| at + n);
+        out.put(&text[at..kept_end]);
+        at = kept_end;
+        while at < bytes.len() && !kept(&bytes[at]) {
+            let b = bytes[at];
+            out.put_ascii(&[
                 b'%',
                 HEX_UPPER[usize::from(b >> 4)],
                 HEX_UPPER[usize::from(b & 0x0f)],
             ]);
+            at += 1;
         }
-        rest = &rest[escaped_end..];
     }
 }
 
@@ -529,6 +825,12 @@ fn hex(digest: &[u8; 32]) -> [u8; 64] {
     out
 }
 
+/// [`hex`] output as text.
+fn hex_str(hex: &[u8; 64]) -> &str {
+    // ASCII by construction.
+    std::str::from_utf8(hex).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,14 +853,12 @@ mod tests {
                     utc.minute(),
                     utc.second()
                 );
-                let mut got = String::new();
                 let time = if seconds >= 0 {
                     UNIX_EPOCH + std::time::Duration::from_secs(seconds.unsigned_abs())
                 } else {
                     UNIX_EPOCH - std::time::Duration::from_secs(seconds.unsigned_abs())
                 };
-                push_sdk_date(&mut got, time);
-                assert_eq!(got, expected, "{seconds}");
+                assert_eq!(SdkDate::new(time).as_str(), expected, "{seconds}");
             }
         }
     }

@@ -454,8 +454,8 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
         None => return,
     };
     unsigned.headers_mut().remove(AUTHORIZATION);
-    if let Ok(signature) = signature_of(&unsigned, ak, key) {
-        let canonical = String::from_utf8_lossy(&signature.canonical_request);
+    let mut canonical = String::new();
+    if signature_of(&unsigned, ak, key, Some(&mut canonical)).is_ok() {
         let shown: Vec<String> = canonical
             .split('\n')
             .map(|line| match line.split_once(':') {
@@ -520,14 +520,17 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
 
 /// Signs the request as it stands and adds the signature headers.
 fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
-    let signed = signature_of(request, ak, key)?;
-    let owned_value = |name: &HeaderName, value: Vec<u8>| {
+    let signed = signature_of(request, ak, key, None)?;
+    let owned_value = |name: &HeaderName, value: String| {
         HeaderValue::try_from(value)
             .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
     };
     let date = signed
         .added_date
-        .map(|date| owned_value(&X_SDK_DATE, date.into_bytes()))
+        .map(|date| {
+            HeaderValue::from_str(date.as_str())
+                .map_err(|_| format!("{X_SDK_DATE} contains characters not allowed in an HTTP header"))
+        })
         .transpose()?;
     let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
     authorization.set_sensitive(true);
@@ -546,11 +549,13 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
     Ok(())
 }
 
-/// The signature of the request as it stands.
+/// The signature of the request as it stands; with `canonical`, the canonical request is
+/// written there too.
 fn signature_of<'r>(
     request: &'r reqwest::Request,
     ak: &str,
     key: &SigningKey,
+    canonical: Option<&mut String>,
 ) -> HookResult<signer::Signature<'r>> {
     let url = request.url();
     if url.host_str().is_none() {
@@ -597,5 +602,6 @@ fn signature_of<'r>(
         ak,
         key,
         SystemTime::now(),
+        canonical,
     ))
 }
