@@ -454,8 +454,9 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
         None => return,
     };
     unsigned.headers_mut().remove(AUTHORIZATION);
-    let mut canonical = String::new();
+    let mut canonical = Vec::new();
     if signature_of(&unsigned, ak, key, Some(&mut canonical)).is_ok() {
+        let canonical = String::from_utf8_lossy(&canonical);
         let shown: Vec<String> = canonical
             .split('\n')
             .map(|line| match line.split_once(':') {
@@ -521,7 +522,7 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
 /// Signs the request as it stands and adds the signature headers.
 fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
     let signed = signature_of(request, ak, key, None)?;
-    let owned_value = |name: &HeaderName, value: String| {
+    let owned_value = |name: &HeaderName, value: Vec<u8>| {
         HeaderValue::try_from(value)
             .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
     };
@@ -555,8 +556,8 @@ fn signature_of<'r>(
     request: &'r reqwest::Request,
     ak: &str,
     key: &SigningKey,
-    canonical: Option<&mut String>,
-) -> HookResult<signer::Signature<'r>> {
+    canonical: Option<&mut Vec<u8>>,
+) -> HookResult<signer::Output<'r>> {
     let url = request.url();
     if url.host_str().is_none() {
         return Err("the URL has no host".into());
