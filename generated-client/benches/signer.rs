@@ -171,16 +171,6 @@ fn main() {
                 ));
             })
         }),
-        Variant::new("tmp lean", |n| {
-            timed(n, || {
-                black_box(signer::tmp_lean(
-                    black_box(&parts),
-                    AK,
-                    black_box(&key),
-                    now,
-                ));
-            })
-        }),
         Variant::new("signer::sign (raw sk)", |n| {
             timed(n, || {
                 black_box(signer::sign(

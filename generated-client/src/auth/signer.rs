@@ -50,13 +50,27 @@ pub struct RequestParts<'a> {
     pub body: &'a [u8],
 }
 
-/// What the request must carry for its signature to verify ([`sign_with`]).
+/// What the request must carry for its signature to verify ([`sign_with`]): see
+/// [`SignatureHeaders::headers`].
 #[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct SignatureHeaders {
-    /// Headers to set on the request (`X-Sdk-Date` when it was missing,
-    /// `X-Sdk-Content-Sha256` for an unsigned body, and `Authorization`).
-    pub headers: Vec<(&'static str, String)>,
+    date: Option<SdkDate>,
+    unsigned_payload: bool,
+    authorization: String,
+}
+
+impl SignatureHeaders {
+    /// Headers to set on the request, `(name, value)`: `X-Sdk-Date` when it was missing,
+    /// `X-Sdk-Content-Sha256` for an unsigned body, and `Authorization`.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let date = self.date.as_ref().map(|date| (DATE_HEADER, date.as_str()));
+        let unsigned = self
+            .unsigned_payload
+            .then_some((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD));
+        date.into_iter()
+            .chain(unsigned)
+            .chain([("Authorization", self.authorization.as_str())])
+    }
 }
 
 /// The signature, what the request must carry for it to verify, and what was signed
@@ -98,7 +112,7 @@ impl<'a> RequestParts<'a> {
 impl std::fmt::Debug for SignatureHeaders {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The names only: the signature is a bearer value for the life of the request.
-        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = self.headers().map(|(name, _)| name).collect();
         f.debug_struct("SignatureHeaders")
             .field("headers", &names)
             .finish_non_exhaustive()
@@ -146,7 +160,7 @@ pub fn sdk_date(time: SystemTime) -> String {
 }
 
 /// An `X-Sdk-Date` value, on the stack.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SdkDate([u8; 16]);
 
 impl SdkDate {
@@ -259,8 +273,11 @@ pub fn sign_with(
     key: &SigningKey,
     now: SystemTime,
 ) -> SignatureHeaders {
+    let out = sign_parts(request, ak, key, now, None);
     SignatureHeaders {
-        headers: sign_parts(request, ak, key, now, None).into_headers(),
+        date: out.added_date,
+        unsigned_payload: out.added_unsigned_payload,
+        authorization: out.authorization,
     }
 }
 
@@ -306,9 +323,8 @@ pub(crate) struct Output<'h> {
     pub(crate) added_date: Option<SdkDate>,
     /// Whether `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` must be added.
     pub(crate) added_unsigned_payload: bool,
-    /// The `Authorization` header value (ASCII, but for a non-ASCII access key or header
-    /// name).
-    pub(crate) authorization: Vec<u8>,
+    /// The `Authorization` header value.
+    pub(crate) authorization: String,
     /// SHA-256 of the canonical request.
     canonical_hash: [u8; 32],
     /// The request's own `X-Sdk-Date`, trimmed (when it had one).
@@ -325,7 +341,7 @@ impl Output<'_> {
         if self.added_unsigned_payload {
             headers.push((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD.to_owned()));
         }
-        headers.push(("Authorization", into_string(self.authorization)));
+        headers.push(("Authorization", self.authorization));
         headers
     }
 
@@ -397,7 +413,7 @@ impl Sink for Vec<u8> {
 }
 
 /// Size of the buffer of [`Hashing`]: a usual canonical request fits whole.
-const HASHING_BUFFER: usize = 1024;
+const HASHING_BUFFER: usize = 512;
 
 /// Hashes what it is given through a buffer on the stack, so the hasher sees few, large
 /// writes.
@@ -500,8 +516,8 @@ impl Sink for Hashing {
 /// A header to sign: its name (in any case) and value.
 #[derive(Clone, Copy)]
 struct Entry<'x> {
-    name: &'x [u8],
-    value: &'x str,
+    name: &'x str,
+    value: &'x [u8],
     /// Whether `name` has an upper-case letter.
     upper: bool,
 }
@@ -528,9 +544,9 @@ impl Entry<'_> {
     #[inline]
     fn is(&self, lower: &str) -> bool {
         if self.upper {
-            self.name.eq_ignore_ascii_case(lower.as_bytes())
+            self.name.eq_ignore_ascii_case(lower)
         } else {
-            self.name == lower.as_bytes()
+            self.name == lower
         }
     }
 }
@@ -549,8 +565,8 @@ impl<'x> Entries<'x> {
     fn new() -> Self {
         Entries {
             few: [Entry {
-                name: b"",
-                value: "",
+                name: "",
+                value: b"",
                 upper: false,
             }; FEW_HEADERS],
             len: 0,
@@ -561,7 +577,7 @@ impl<'x> Entries<'x> {
     /// Adds a header (field by field: a whole `Entry` built on the stack and copied costs
     /// a store-forwarding stall).
     #[inline]
-    fn push(&mut self, name: &'x [u8], value: &'x str, upper: bool) {
+    fn push(&mut self, name: &'x str, value: &'x [u8], upper: bool) {
         if self.len < FEW_HEADERS {
             let entry = &mut self.few[self.len];
             entry.name = name;
@@ -589,7 +605,7 @@ impl<'x> Entries<'x> {
 #[inline]
 fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
     let fold = |c: u8, upper: bool| if upper { c.to_ascii_lowercase() } else { c };
-    for (&x, &y) in a.name.iter().zip(b.name) {
+    for (&x, &y) in a.name.as_bytes().iter().zip(b.name.as_bytes()) {
         let (x, y) = (fold(x, a.upper), fold(y, b.upper));
         if x != y {
             return x.cmp(&y);
@@ -633,8 +649,8 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
             continue;
         };
         let entry = Entry {
-            name: name.as_bytes(),
-            value,
+            name,
+            value: value.as_bytes(),
             upper,
         };
         match name.len() {
@@ -648,16 +664,16 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
             }
             _ => {}
         }
-        entries.push(name.as_bytes(), value, upper);
+        entries.push(name, value.as_bytes(), upper);
     }
 
     // Trimmed, as it reaches the server (and as the canonical header has it).
     let given_date = given_date.map(str::trim);
     let added_date = given_date.is_none().then(|| SdkDate::new(now));
-    let date = match (given_date, &added_date) {
-        (Some(given), _) => given,
-        (None, Some(added)) => added.as_str(),
-        (None, None) => "",
+    let date: &[u8] = match (given_date, &added_date) {
+        (Some(given), _) => given.as_bytes(),
+        (None, Some(added)) => &added.0,
+        (None, None) => b"",
     };
     let unsigned_body = content_type
         .is_some_and(|t| !(t.starts_with("application/json") || t.starts_with("application/bson")));
@@ -674,13 +690,13 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
 
     let mut entries: Entries<'_> = entries;
     if added_date.is_some() {
-        entries.push(b"x-sdk-date", date, false);
+        entries.push("x-sdk-date", date, false);
     }
     if added_unsigned_payload {
-        entries.push(b"x-sdk-content-sha256", UNSIGNED_PAYLOAD, false);
+        entries.push("x-sdk-content-sha256", UNSIGNED_PAYLOAD.as_bytes(), false);
     }
     if !has_host {
-        entries.push(b"host", request.host, false);
+        entries.push("host", request.host.as_bytes(), false);
     }
     let entries = entries.as_mut_slice();
     // Stable: headers of the same name keep their order.
@@ -697,24 +713,24 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     put_canonical_query(canonical, request.query);
     canonical.put(b"\n");
     for entry in entries.iter() {
-        let value = trim(entry.value).as_bytes();
+        let value = trim(entry.value);
         if entry.upper {
-            canonical.put_lower(entry.name);
+            canonical.put_lower(entry.name.as_bytes());
             canonical.put(b":");
             canonical.put(value);
             canonical.put(b"\n");
         } else {
-            canonical.put_line(entry.name, value);
+            canonical.put_line(entry.name.as_bytes(), value);
         }
     }
     canonical.put(b"\n");
 
     // The signed header names go into the `Authorization` value, and from there into the
     // canonical request.
-    const ACCESS: &[u8] = b"SDK-HMAC-SHA256 Access=";
-    const SIGNED_HEADERS: &[u8] = b", SignedHeaders=";
-    const SIGNATURE: &[u8] = b", Signature=";
-    let mut authorization = Vec::with_capacity(
+    const ACCESS: &str = "SDK-HMAC-SHA256 Access=";
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let mut authorization = String::with_capacity(
         ACCESS.len()
             + ak.len()
             + SIGNED_HEADERS.len()
@@ -722,21 +738,21 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
             + SIGNATURE.len()
             + 64,
     );
-    authorization.extend_from_slice(ACCESS);
-    authorization.extend_from_slice(ak.as_bytes());
-    authorization.extend_from_slice(SIGNED_HEADERS);
+    authorization.push_str(ACCESS);
+    authorization.push_str(ak);
+    authorization.push_str(SIGNED_HEADERS);
     let signed_start = authorization.len();
     for (i, entry) in entries.iter().enumerate() {
         if i > 0 {
-            authorization.push(b';');
+            authorization.push(';');
         }
         if entry.upper {
-            authorization.put_lower(entry.name);
+            authorization.extend(entry.name.chars().map(|c| c.to_ascii_lowercase()));
         } else {
-            authorization.extend_from_slice(entry.name);
+            authorization.push_str(entry.name);
         }
     }
-    canonical.put(&authorization[signed_start..]);
+    canonical.put(authorization[signed_start..].as_bytes());
     canonical.put(b"\n");
     match given_payload {
         Some(given) => canonical.put(given.as_bytes()),
@@ -750,20 +766,20 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     let mut string_to_sign = [0u8; HEAD.len() + 16 + 1 + 64];
     if date.len() == 16 {
         string_to_sign[..HEAD.len()].copy_from_slice(HEAD);
-        string_to_sign[HEAD.len()..HEAD.len() + 16].copy_from_slice(date.as_bytes());
+        string_to_sign[HEAD.len()..HEAD.len() + 16].copy_from_slice(date);
         string_to_sign[HEAD.len() + 16] = b'\n';
         hex_into(&canonical_hash, &mut string_to_sign[HEAD.len() + 17..]);
         mac.update(&string_to_sign);
     } else {
         mac.update(HEAD);
-        mac.update(date.as_bytes());
+        mac.update(date);
         mac.update(b"\n");
         mac.update(&hex(&canonical_hash));
     }
-    authorization.extend_from_slice(SIGNATURE);
-    let start = authorization.len();
-    authorization.resize(start + 64, 0);
-    hex_into(&mac.finalize().into_bytes().into(), &mut authorization[start..]);
+    authorization.push_str(SIGNATURE);
+    let signature = hex(&mac.finalize().into_bytes().into());
+    // Hex digits: ASCII.
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
     Output {
         added_date,
         given_date,
@@ -775,14 +791,15 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
 
 /// `str::trim`, with a fast answer for the usual value that starts and ends with a visible
 /// ASCII character (no whitespace, ASCII or not, to remove).
-fn trim(value: &str) -> &str {
-    match (value.as_bytes().first(), value.as_bytes().last()) {
+fn trim(value: &[u8]) -> &[u8] {
+    match (value.first(), value.last()) {
         (Some(&first), Some(&last))
             if (0x21..0x7f).contains(&first) && (0x21..0x7f).contains(&last) =>
         {
             value
         }
-        _ => value.trim(),
+        // A value given as text (every value but the added date, which is ASCII).
+        _ => std::str::from_utf8(value).map_or(value, |text| text.trim().as_bytes()),
     }
 }
 
@@ -997,7 +1014,11 @@ mod tests {
         let now = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         let raw = sign(&parts, "AK", b"SK", now);
         let prepared = sign_with(&parts, "AK", &SigningKey::new(b"SK"), now);
-        assert_eq!(raw.headers, prepared.headers);
+        let prepared: Vec<(&str, String)> = prepared
+            .headers()
+            .map(|(name, value)| (name, value.to_owned()))
+            .collect();
+        assert_eq!(raw.headers, prepared);
         assert_eq!(
             raw.canonical_request.lines().take(3).collect::<Vec<_>>(),
             ["PUT", "/v1/a%20b/%C3%BC/", "a=&b=2%202"]

@@ -522,7 +522,7 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
 /// Signs the request as it stands and adds the signature headers.
 fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
     let signed = signature_of(request, ak, key, None)?;
-    let owned_value = |name: &HeaderName, value: Vec<u8>| {
+    let owned_value = |name: &HeaderName, value: String| {
         HeaderValue::try_from(value)
             .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
     };
