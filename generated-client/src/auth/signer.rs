@@ -956,7 +956,6 @@ fn hex_into(digest: &[u8; 32], out: &mut [u8]) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -994,6 +993,84 @@ mod tests {
         let key = SigningKey::new(b"SK-very-secret");
         assert_eq!(format!("{key:?}"), "SigningKey(***)");
         assert_eq!(format!("{key:#?}"), "SigningKey(***)");
+    }
+
+    #[test]
+    fn hashing_as_written_signs_as_the_text() {
+        // `sign_with` hashes through a small buffer; `sign` keeps the text. Cases that
+        // overflow the buffer, in small pieces and in one piece, and take every slow path.
+        let long = "v".repeat(3 * HASHING_BUFFER);
+        let long_name = format!("X-Long-{}", "N".repeat(HASHING_BUFFER + 7));
+        let many: Vec<(String, String)> = (0..3 * FEW_HEADERS)
+            .map(|i| (format!("X-H{:02}", 50 - i), format!(" {i} ")))
+            .collect();
+        let cases: Vec<(
+            &str,
+            &str,
+            Vec<(String, String)>,
+            Vec<(String, String)>,
+            &[u8],
+        )> = vec![
+            ("POST", "/v2/p/instances/i/connector", vec![], vec![], b"{}"),
+            ("get", "", vec![], vec![], b""),
+            (
+                "Put",
+                "/a%20b/%C3%BC/%2F/~x_y.z-",
+                vec![("b".into(), "2 2".into()), ("a".into(), "é&=".into())],
+                vec![
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("X_Skipped".into(), "x".into()),
+                    ("X-Sdk-Date".into(), " 20240102T030405Z ".into()),
+                    ("HOST".into(), "h.example".into()),
+                    ("x-dup".into(), "2".into()),
+                    ("X-Dup".into(), "1".into()),
+                ],
+                b"body",
+            ),
+            (
+                "POST",
+                "/ü/ä ö",
+                vec![],
+                vec![("X-Long".into(), long.clone())],
+                b"{}",
+            ),
+            (
+                "POST",
+                "/",
+                vec![],
+                vec![(long_name.clone(), "x".into())],
+                b"{}",
+            ),
+            ("POST", "/x", vec![], many.clone(), b"{}"),
+            (
+                "POST",
+                "/x",
+                vec![],
+                vec![("X-Sdk-Content-Sha256".into(), UNSIGNED_PAYLOAD.into())],
+                b"x",
+            ),
+        ];
+        let key = SigningKey::new(b"SK");
+        let now = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        for (method, path, query, headers, body) in &cases {
+            let parts = RequestParts::new(method, "example.test:8443", path, query, headers, body);
+            let raw = sign(&parts, "AK", b"SK", now);
+            let prepared: Vec<(&str, String)> = sign_with(&parts, "AK", &key, now)
+                .headers()
+                .map(|(name, value)| (name, value.to_owned()))
+                .collect();
+            assert_eq!(raw.headers, prepared, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn signature_headers_show_no_signature() {
+        let parts = RequestParts::new("GET", "h", "/", &[], &[], b"");
+        let signed = sign_with(&parts, "AK", &SigningKey::new(b"SK"), UNIX_EPOCH);
+        assert_eq!(
+            format!("{signed:?}"),
+            r#"SignatureHeaders { headers: ["X-Sdk-Date", "Authorization"], .. }"#
+        );
     }
 
     #[test]

@@ -529,8 +529,9 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
     let date = signed
         .added_date
         .map(|date| {
-            HeaderValue::from_str(date.as_str())
-                .map_err(|_| format!("{X_SDK_DATE} contains characters not allowed in an HTTP header"))
+            HeaderValue::from_str(date.as_str()).map_err(|_| {
+                format!("{X_SDK_DATE} contains characters not allowed in an HTTP header")
+            })
         })
         .transpose()?;
     let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
