@@ -752,7 +752,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
             authorization.push_str(entry.name);
         }
     }
-    canonical.put(authorization[signed_start..].as_bytes());
+    canonical.put(&authorization.as_bytes()[signed_start..]);
     canonical.put(b"\n");
     match given_payload {
         Some(given) => canonical.put(given.as_bytes()),
@@ -995,6 +995,15 @@ mod tests {
         assert_eq!(format!("{key:#?}"), "SigningKey(***)");
     }
 
+    /// Method, path, query, headers, body.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(String, String)>,
+        Vec<(String, String)>,
+        &'a [u8],
+    );
+
     #[test]
     fn hashing_as_written_signs_as_the_text() {
         // `sign_with` hashes through a small buffer; `sign` keeps the text. Cases that
@@ -1004,13 +1013,7 @@ mod tests {
         let many: Vec<(String, String)> = (0..3 * FEW_HEADERS)
             .map(|i| (format!("X-H{:02}", 50 - i), format!(" {i} ")))
             .collect();
-        let cases: Vec<(
-            &str,
-            &str,
-            Vec<(String, String)>,
-            Vec<(String, String)>,
-            &[u8],
-        )> = vec![
+        let cases: Vec<Case<'_>> = vec![
             ("POST", "/v2/p/instances/i/connector", vec![], vec![], b"{}"),
             ("get", "", vec![], vec![], b""),
             (
