@@ -1,8 +1,8 @@
 //! SDK-HMAC-SHA256: the AK/SK request signature of Huawei Cloud and T Cloud Public.
 //!
 //! Independent of HTTP: [`sign`] and [`sign_with`] take a [`RequestParts`] (method, path as
-//! sent, decoded query pairs, headers, body) and return the headers to add. The steps follow the official
-//! SDK signer and reproduce its test vectors byte for byte:
+//! sent, decoded query pairs, headers, body) and return the headers to add. The steps follow
+//! the official SDK signer and reproduce its test vectors byte for byte:
 //!
 //! 1. canonical request: method, canonical URI (path percent-decoded, each segment re-encoded
 //!    with only `A-Z a-z 0-9 - _ . ~` left as is, `/` appended), canonical query (pairs sorted,
@@ -13,9 +13,11 @@
 //! 3. signature: hex HMAC-SHA256 keyed with the SK over the string to sign.
 //!
 //! A client signs many requests with one key: [`SigningKey`] holds the key's HMAC state,
-//! prepared once, and [`sign_with`] signs with it, allocating nothing but the headers it
-//! returns: the canonical request goes through a buffer on the stack into SHA-256. [`sign`]
-//! also returns the canonical request and the string to sign as text, for debugging.
+//! prepared once, and [`sign_with`] signs with it. It builds no text but the `Authorization`
+//! value: the canonical request goes through a buffer on the stack into SHA-256, the headers
+//! are sorted on the stack (a query's pairs, a percent-encoded path or more than a dozen
+//! headers take an allocation). [`sign`] also returns the canonical request and the string
+//! to sign as text, for debugging.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
