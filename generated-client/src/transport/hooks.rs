@@ -579,13 +579,18 @@ fn signature_of<'r>(
             })
             .collect(),
     };
-    let mut headers = Vec::with_capacity(request.headers().len());
+    // Checked first, so the signer can take the headers as they are (no list to build).
     for (name, value) in request.headers() {
-        let value = value
-            .to_str()
-            .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
-        headers.push((name.as_str(), value));
+        if value.to_str().is_err() {
+            return Err(format!(
+                "header {name} is not visible ASCII and cannot be signed"
+            ));
+        }
     }
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()));
     let body = match request.body() {
         None => &[][..],
         Some(body) => body
@@ -600,7 +605,7 @@ fn signature_of<'r>(
             query: &query,
             body,
         },
-        headers.into_iter(),
+        headers,
         ak,
         key,
         SystemTime::now(),
