@@ -1,8 +1,8 @@
 //! SDK-HMAC-SHA256: the AK/SK request signature of Huawei Cloud and T Cloud Public.
 //!
-//! Independent of HTTP: [`sign`] takes a [`RequestParts`] (method, path as sent, decoded
-//! query pairs, headers, body) and returns the headers to add. The steps follow the official
-//! SDK signer and reproduce its test vectors byte for byte:
+//! Independent of HTTP: [`sign`] and [`sign_with`] take a [`RequestParts`] (method, path as
+//! sent, decoded query pairs, headers, body) and return the headers to add. The steps follow
+//! the official SDK signer and reproduce its test vectors byte for byte:
 //!
 //! 1. canonical request: method, canonical URI (path percent-decoded, each segment re-encoded
 //!    with only `A-Z a-z 0-9 - _ . ~` left as is, `/` appended), canonical query (pairs sorted,
@@ -13,10 +13,12 @@
 //! 3. signature: hex HMAC-SHA256 keyed with the SK over the string to sign.
 //!
 //! A client signs many requests with one key: [`SigningKey`] holds the key's HMAC state,
-//! prepared once, and [`sign_with`] signs with it. The canonical request is written into one
-//! buffer, with no intermediate strings.
+//! prepared once, and [`sign_with`] signs with it. It builds no text but the `Authorization`
+//! value: the canonical request goes through a buffer on the stack into SHA-256, the headers
+//! are sorted on the stack (a query's pairs, a percent-encoded path or more than a dozen
+//! headers take an allocation). [`sign`] also returns the canonical request and the string
+//! to sign as text, for debugging.
 
-use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -50,7 +52,31 @@ pub struct RequestParts<'a> {
     pub body: &'a [u8],
 }
 
-/// The signature and what the request must carry for it to verify.
+/// What the request must carry for its signature to verify ([`sign_with`]): see
+/// [`SignatureHeaders::headers`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignatureHeaders {
+    date: Option<SdkDate>,
+    unsigned_payload: bool,
+    authorization: String,
+}
+
+impl SignatureHeaders {
+    /// Headers to set on the request, `(name, value)`: `X-Sdk-Date` when it was missing,
+    /// `X-Sdk-Content-Sha256` for an unsigned body, and `Authorization`.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let date = self.date.as_ref().map(|date| (DATE_HEADER, date.as_str()));
+        let unsigned = self
+            .unsigned_payload
+            .then_some((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD));
+        date.into_iter()
+            .chain(unsigned)
+            .chain([("Authorization", self.authorization.as_str())])
+    }
+}
+
+/// The signature, what the request must carry for it to verify, and what was signed
+/// ([`sign`]).
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Signed {
@@ -82,6 +108,16 @@ impl<'a> RequestParts<'a> {
             headers,
             body,
         }
+    }
+}
+
+impl std::fmt::Debug for SignatureHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The names only: the signature is a bearer value for the life of the request.
+        let names: Vec<&str> = self.headers().map(|(name, _)| name).collect();
+        f.debug_struct("SignatureHeaders")
+            .field("headers", &names)
+            .finish_non_exhaustive()
     }
 }
 
@@ -122,35 +158,59 @@ const LATEST_SDK_DATE: i64 = 253_402_300_799;
 /// `time` as `X-Sdk-Date` wants it: `20240102T030405Z`. A time outside the years 0000-9999
 /// (a clock gone wrong) is clamped into them, so the format holds and nothing panics.
 pub fn sdk_date(time: SystemTime) -> String {
-    let mut date = String::with_capacity(16);
-    push_sdk_date(&mut date, time);
-    date
+    SdkDate::new(time).as_str().to_owned()
 }
 
-fn push_sdk_date(out: &mut String, time: SystemTime) {
-    let seconds = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => {
-            // Round down: half a second before the epoch is 23:59:59.
-            let before = before.duration();
-            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-            (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
-        }
-    };
-    let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    // In range by the clamp: the year is 0..=9999.
-    push_digits(out, u32::try_from(year).unwrap_or(0), 4);
-    push_digits(out, month, 2);
-    push_digits(out, day, 2);
-    out.push('T');
-    let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
-    push_digits(out, second_of_day / 3600, 2);
-    push_digits(out, second_of_day / 60 % 60, 2);
-    push_digits(out, second_of_day % 60, 2);
-    out.push('Z');
+/// An `X-Sdk-Date` value, on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SdkDate([u8; 16]);
+
+impl SdkDate {
+    fn new(time: SystemTime) -> Self {
+        let seconds = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => {
+                // Round down: half a second before the epoch is 23:59:59.
+                let before = before.duration();
+                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+                (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
+            }
+        };
+        let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
+        let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (year, month, day) = civil_from_days(days);
+        // In range by the clamp: the year is 0..=9999.
+        let year = u32::try_from(year).unwrap_or(0);
+        let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
+        // Built in two words: written byte by byte, the date would be read back whole
+        // before the stores land (a store-forwarding stall).
+        let pair = |n: u32| u64::from(u16::from_le_bytes(DECIMAL_PAIRS[(n % 100) as usize]));
+        let day_part = pair(year / 100) | pair(year) << 16 | pair(month) << 32 | pair(day) << 48;
+        let time_part = u64::from(b'T')
+            | pair(second_of_day / 3600) << 8
+            | pair(second_of_day / 60 % 60) << 24
+            | pair(second_of_day % 60) << 40
+            | u64::from(b'Z') << 56;
+        let out = (u128::from(day_part) | u128::from(time_part) << 64).to_le_bytes();
+        SdkDate(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // ASCII digits, `T` and `Z` by construction.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
+
+/// The two decimal digits of 0..=99.
+const DECIMAL_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    table
+};
 
 /// The proleptic Gregorian `(year, month, day)` of `days` since 1970-01-01 (H. Hinnant's
 /// `civil_from_days`).
@@ -176,32 +236,65 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
+/// Signs `request` with the access key `ak` and secret key `sk`, and shows what was signed:
+/// the canonical request and the string to sign, to compare with the service's after a
+/// rejected signature. An `X-Sdk-Date` header in the request is used as is; without one,
+/// `now` gives the date and the header is returned.
+///
+/// For one request: a client signing many prepares the key once ([`SigningKey`]) and calls
+/// [`sign_with`], which builds nothing but the headers.
+pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) -> Signed {
+    let mut canonical_request = Vec::with_capacity(
+        256 + 3 * request.path.len()
+            + request
+                .headers
+                .iter()
+                .map(|(n, v)| 2 * n.len() + v.len() + 2)
+                .sum::<usize>(),
+    );
+    let out = sign_parts(
+        request,
+        ak,
+        &SigningKey::new(sk),
+        now,
+        Some(&mut canonical_request),
+    );
+    Signed {
+        string_to_sign: out.string_to_sign(),
+        headers: out.into_headers(),
+        canonical_request: into_string(canonical_request),
     }
 }
 
-/// Signs `request` with the access key `ak` and secret key `sk`. An `X-Sdk-Date` header in
-/// the request is used as is; without one, `now` gives the date and the header is returned.
-pub fn sign(request: &RequestParts<'_>, ak: &str, sk: &[u8], now: SystemTime) -> Signed {
-    sign_with(request, ak, &SigningKey::new(sk), now)
-}
-
-/// [`sign`] with a prepared key: the same bytes out, without preparing the key each time.
+/// Signs `request` with the access key `ak` and the prepared secret key `key`: the headers
+/// of [`sign`], without building the canonical request or the string to sign as text (they
+/// are hashed as they are written).
 pub fn sign_with(
     request: &RequestParts<'_>,
     ak: &str,
     key: &SigningKey,
     now: SystemTime,
-) -> Signed {
+) -> SignatureHeaders {
+    let out = sign_parts(request, ak, key, now, None);
+    SignatureHeaders {
+        date: out.added_date,
+        unsigned_payload: out.added_unsigned_payload,
+        authorization: out.authorization,
+    }
+}
+
+fn sign_parts<'h>(
+    request: &RequestParts<'h>,
+    ak: &str,
+    key: &SigningKey,
+    now: SystemTime,
+    canonical: Option<&mut Vec<u8>>,
+) -> Output<'h> {
     let headers = request
         .headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()));
-    let out: Signature<'_> = sign_core(
+    sign_core(
         Request {
             method: request.method,
             host: request.host,
@@ -213,31 +306,8 @@ pub fn sign_with(
         ak,
         key,
         now,
-    );
-    let date = out
-        .given_date
-        .or(out.added_date.as_deref())
-        .unwrap_or_default()
-        .to_owned();
-    let mut headers = Vec::with_capacity(3);
-    if let Some(date) = out.added_date {
-        headers.push((DATE_HEADER, date));
-    }
-    if out.added_unsigned_payload {
-        headers.push((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD.to_owned()));
-    }
-    headers.push(("Authorization", into_string(out.authorization)));
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 2 + date.len() + 64);
-    string_to_sign.push_str(ALGORITHM);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&date);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&into_string(hex(&out.canonical_hash).to_vec()));
-    Signed {
-        headers,
-        canonical_request: into_string(out.canonical_request),
-        string_to_sign,
-    }
+        canonical,
+    )
 }
 
 /// What the signer needs besides the headers.
@@ -250,55 +320,365 @@ pub(crate) struct Request<'a, K, V> {
 }
 
 /// The signature, and what the request must carry with it.
-pub(crate) struct Signature<'h> {
+pub(crate) struct Output<'h> {
     /// `X-Sdk-Date` to add (the request had none).
-    pub(crate) added_date: Option<String>,
+    pub(crate) added_date: Option<SdkDate>,
     /// Whether `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` must be added.
     pub(crate) added_unsigned_payload: bool,
     /// The `Authorization` header value.
-    pub(crate) authorization: Vec<u8>,
-    /// The canonical request.
-    pub(crate) canonical_request: Vec<u8>,
+    pub(crate) authorization: String,
     /// SHA-256 of the canonical request.
     canonical_hash: [u8; 32],
     /// The request's own `X-Sdk-Date`, trimmed (when it had one).
     given_date: Option<&'h str>,
 }
 
-/// Signs; `headers` are `(name, value)` in any case and order.
+impl Output<'_> {
+    /// The headers to add to the request.
+    fn into_headers(self) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::with_capacity(3);
+        if let Some(date) = self.added_date {
+            headers.push((DATE_HEADER, date.as_str().to_owned()));
+        }
+        if self.added_unsigned_payload {
+            headers.push((CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD.to_owned()));
+        }
+        headers.push(("Authorization", self.authorization));
+        headers
+    }
+
+    /// The string to sign (holds no secret).
+    pub(crate) fn string_to_sign(&self) -> String {
+        let date = match (self.given_date, &self.added_date) {
+            (Some(given), _) => given,
+            (None, Some(added)) => added.as_str(),
+            (None, None) => "",
+        };
+        let mut text = String::with_capacity(ALGORITHM.len() + 2 + date.len() + 64);
+        text.push_str(ALGORITHM);
+        text.push('\n');
+        text.push_str(date);
+        text.push('\n');
+        text.push_str(std::str::from_utf8(&hex(&self.canonical_hash)).unwrap_or_default());
+        text
+    }
+}
+
+/// Text this module wrote: valid UTF-8 by construction (ASCII, or whole `&str`s, or ASCII
+/// case changes of them).
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Where the canonical request goes: kept (bytes of UTF-8 text), or only hashed.
+trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+    /// Appends `name:value` and a line feed.
+    #[inline]
+    fn put_line(&mut self, name: &[u8], value: &[u8]) {
+        self.put(name);
+        self.put(b":");
+        self.put(value);
+        self.put(b"\n");
+    }
+    /// Appends the lower-case hex of a SHA-256 digest.
+    #[inline]
+    fn put_hex(&mut self, digest: &[u8; 32]) {
+        self.put(&hex(digest));
+    }
+    /// Appends `text` with ASCII letters in lower case.
+    fn put_lower(&mut self, text: &[u8]);
+    /// Appends `text` with ASCII letters in upper case.
+    fn put_upper(&mut self, text: &[u8]);
+    /// SHA-256 of everything appended.
+    fn digest(&mut self) -> [u8; 32];
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn put_lower(&mut self, text: &[u8]) {
+        self.extend(text.iter().map(u8::to_ascii_lowercase));
+    }
+
+    fn put_upper(&mut self, text: &[u8]) {
+        self.extend(text.iter().map(u8::to_ascii_uppercase));
+    }
+
+    fn digest(&mut self) -> [u8; 32] {
+        Sha256::digest(self.as_slice()).into()
+    }
+}
+
+/// Size of the buffer of [`Hashing`]: a usual canonical request fits whole.
+const HASHING_BUFFER: usize = 512;
+
+/// Hashes what it is given through a buffer on the stack, so the hasher sees few, large
+/// writes.
+struct Hashing {
+    hasher: Sha256,
+    buffer: [u8; HASHING_BUFFER],
+    len: usize,
+}
+
+impl Hashing {
+    fn new() -> Self {
+        Hashing {
+            hasher: Sha256::new(),
+            buffer: [0; HASHING_BUFFER],
+            len: 0,
+        }
+    }
+
+    /// Hashes the buffer and empties it.
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.len = 0;
+    }
+
+    /// Room for `n` more bytes in the buffer (`n` at most its size).
+    #[inline]
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        if n > HASHING_BUFFER - self.len {
+            self.flush();
+        }
+        let start = self.len;
+        self.len += n;
+        &mut self.buffer[start..start + n]
+    }
+}
+
+impl Sink for Hashing {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if bytes.len() <= HASHING_BUFFER - self.len {
+            self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        } else {
+            self.flush();
+            self.hasher.update(bytes);
+        }
+    }
+
+    #[inline]
+    fn put_line(&mut self, name: &[u8], value: &[u8]) {
+        let (start, end) = (self.len, self.len + name.len() + value.len() + 2);
+        if end <= HASHING_BUFFER {
+            let line = &mut self.buffer[start..end];
+            let (line_name, rest) = line.split_at_mut(name.len());
+            line_name.copy_from_slice(name);
+            rest[0] = b':';
+            rest[1..=value.len()].copy_from_slice(value);
+            rest[value.len() + 1] = b'\n';
+            self.len = end;
+        } else {
+            self.put(name);
+            self.put(b":");
+            self.put(value);
+            self.put(b"\n");
+        }
+    }
+
+    #[inline]
+    fn put_hex(&mut self, digest: &[u8; 32]) {
+        hex_into(digest, self.room(64));
+    }
+
+    fn put_lower(&mut self, text: &[u8]) {
+        for chunk in text.chunks(HASHING_BUFFER) {
+            let room = self.room(chunk.len());
+            for (out, b) in room.iter_mut().zip(chunk) {
+                *out = b.to_ascii_lowercase();
+            }
+        }
+    }
+
+    fn put_upper(&mut self, text: &[u8]) {
+        for chunk in text.chunks(HASHING_BUFFER) {
+            let room = self.room(chunk.len());
+            for (out, b) in room.iter_mut().zip(chunk) {
+                *out = b.to_ascii_uppercase();
+            }
+        }
+    }
+
+    fn digest(&mut self) -> [u8; 32] {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.len = 0;
+        self.hasher.finalize_reset().into()
+    }
+}
+
+/// A header to sign: its name (in any case) and value.
+#[derive(Clone, Copy)]
+struct Entry<'x> {
+    name: &'x str,
+    value: &'x [u8],
+    /// Whether `name` has an upper-case letter.
+    upper: bool,
+}
+
+impl Entry<'_> {
+    /// Whether the header `name` is signed (it has no `_`), and if so whether it has an
+    /// upper-case letter.
+    #[inline]
+    fn classify(name: &[u8]) -> Option<bool> {
+        // `A-Z` and `_` are all in 0x41-0x5f: the usual name has none of them.
+        let plain = name
+            .iter()
+            .fold(true, |plain, &b| plain & (b.wrapping_sub(0x41) > 0x1e));
+        if plain {
+            Some(false)
+        } else if name.contains(&b'_') {
+            None
+        } else {
+            Some(name.iter().any(u8::is_ascii_uppercase))
+        }
+    }
+
+    /// Whether the name is `lower` (given in lower case), in any case.
+    #[inline]
+    fn is(&self, lower: &str) -> bool {
+        if self.upper {
+            self.name.eq_ignore_ascii_case(lower)
+        } else {
+            self.name == lower
+        }
+    }
+}
+
+/// Number of headers [`Entries`] holds without allocating.
+const FEW_HEADERS: usize = 12;
+
+/// The headers to sign, on the stack while they are few.
+struct Entries<'x> {
+    few: [Entry<'x>; FEW_HEADERS],
+    len: usize,
+    many: Vec<Entry<'x>>,
+}
+
+impl<'x> Entries<'x> {
+    fn new() -> Self {
+        Entries {
+            few: [Entry {
+                name: "",
+                value: b"",
+                upper: false,
+            }; FEW_HEADERS],
+            len: 0,
+            many: Vec::new(),
+        }
+    }
+
+    /// Adds a header (field by field: a whole `Entry` built on the stack and copied costs
+    /// a store-forwarding stall).
+    #[inline]
+    fn push(&mut self, name: &'x str, value: &'x [u8], upper: bool) {
+        if self.len < FEW_HEADERS {
+            let entry = &mut self.few[self.len];
+            entry.name = name;
+            entry.value = value;
+            entry.upper = upper;
+            self.len += 1;
+        } else {
+            if self.many.is_empty() {
+                self.many.extend_from_slice(&self.few);
+            }
+            self.many.push(Entry { name, value, upper });
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Entry<'x>] {
+        if self.many.is_empty() {
+            &mut self.few[..self.len]
+        } else {
+            &mut self.many
+        }
+    }
+}
+
+/// Orders header names as their lower-case forms.
+#[inline]
+fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
+    let fold = |c: u8, upper: bool| if upper { c.to_ascii_lowercase() } else { c };
+    for (&x, &y) in a.name.as_bytes().iter().zip(b.name.as_bytes()) {
+        let (x, y) = (fold(x, a.upper), fold(y, b.upper));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.name.len().cmp(&b.name.len())
+}
+
+/// Signs; `headers` are `(name, value)` in any case and order. With `canonical`, the
+/// canonical request is also appended there.
 pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     request: Request<'_, K, V>,
     headers: impl Iterator<Item = (&'h str, &'h str)>,
     ak: &str,
     key: &SigningKey,
     now: SystemTime,
-) -> Signature<'h> {
-    // Names with `_` are never signed (and none of the names looked up below has one).
-    let mut entries: Vec<(Cow<'h, str>, &'h str)> = Vec::with_capacity(8);
-    for (name, value) in headers {
-        if name.contains('_') {
-            continue;
-        }
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(name.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(name)
-        };
-        entries.push((name, value));
+    canonical: Option<&mut Vec<u8>>,
+) -> Output<'h> {
+    match canonical {
+        Some(text) => sign_into(text, request, headers, ak, key, now),
+        None => sign_into(&mut Hashing::new(), request, headers, ak, key, now),
     }
-    let find = |entries: &[(Cow<'h, str>, &'h str)], name: &str| {
-        entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| *value)
-    };
+}
+
+fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
+    canonical: &mut S,
+    request: Request<'_, K, V>,
+    headers: impl Iterator<Item = (&'h str, &'h str)>,
+    ak: &str,
+    key: &SigningKey,
+    now: SystemTime,
+) -> Output<'h> {
+    // The first value of each header looked up below (all without `_`).
+    let mut given_date = None;
+    let mut content_type = None;
+    let mut content_sha256 = None;
+    let mut has_host = false;
+    let mut entries = Entries::new();
+    for (name, value) in headers {
+        let Some(upper) = Entry::classify(name.as_bytes()) else {
+            continue;
+        };
+        let entry = Entry {
+            name,
+            value: value.as_bytes(),
+            upper,
+        };
+        match name.len() {
+            4 => has_host = has_host || entry.is("host"),
+            10 if given_date.is_none() && entry.is("x-sdk-date") => given_date = Some(value),
+            12 if content_type.is_none() && entry.is("content-type") => {
+                content_type = Some(value);
+            }
+            20 if content_sha256.is_none() && entry.is("x-sdk-content-sha256") => {
+                content_sha256 = Some(value);
+            }
+            _ => {}
+        }
+        entries.push(name, value.as_bytes(), upper);
+    }
 
     // Trimmed, as it reaches the server (and as the canonical header has it).
-    let given_date = find(&entries, "x-sdk-date").map(str::trim);
-    let added_date = given_date.is_none().then(|| sdk_date(now));
-    let unsigned_body = find(&entries, "content-type")
+    let given_date = given_date.map(str::trim);
+    let added_date = given_date.is_none().then(|| SdkDate::new(now));
+    let date: &[u8] = match (given_date, &added_date) {
+        (Some(given), _) => given.as_bytes(),
+        (None, Some(added)) => &added.0,
+        (None, None) => b"",
+    };
+    let unsigned_body = content_type
         .is_some_and(|t| !(t.starts_with("application/json") || t.starts_with("application/bson")));
-    let content_sha256 = find(&entries, "x-sdk-content-sha256");
     let added_unsigned_payload = unsigned_body && content_sha256.is_none();
     // As the SDK: an empty body always hashes as empty; otherwise a non-empty
     // X-Sdk-Content-Sha256 header (UNSIGNED-PAYLOAD, or a precomputed hash), trimmed as it
@@ -309,138 +689,155 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
         content_sha256.map(str::trim)
     }
     .filter(|given| !given.is_empty() && !request.body.is_empty());
-    let has_host = find(&entries, "host").is_some();
 
-    let date_entry: &str = added_date.as_deref().unwrap_or_default();
-    let mut entries: Vec<(Cow<'_, str>, &str)> = entries;
+    let mut entries: Entries<'_> = entries;
     if added_date.is_some() {
-        entries.push((Cow::Borrowed("x-sdk-date"), date_entry));
+        entries.push("x-sdk-date", date, false);
     }
     if added_unsigned_payload {
-        entries.push((Cow::Borrowed("x-sdk-content-sha256"), UNSIGNED_PAYLOAD));
+        entries.push("x-sdk-content-sha256", UNSIGNED_PAYLOAD.as_bytes(), false);
     }
     if !has_host {
-        entries.push((Cow::Borrowed("host"), request.host));
+        entries.push("host", request.host.as_bytes(), false);
     }
+    let entries = entries.as_mut_slice();
     // Stable: headers of the same name keep their order.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(by_lower_name);
 
-    // Bytes, not a String: everything written is ASCII or comes from a `&str` whole, and
-    // one UTF-8 check at the end (only where a String is asked for) beats one per write.
-    let mut canonical = Vec::with_capacity(
-        256 + 3 * request.path.len()
-            + entries
-                .iter()
-                .map(|(n, v)| 2 * n.len() + v.len() + 2)
-                .sum::<usize>(),
-    );
     if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
-        canonical.extend_from_slice(request.method.to_ascii_uppercase().as_bytes());
+        canonical.put_upper(request.method.as_bytes());
     } else {
-        canonical.extend_from_slice(request.method.as_bytes());
+        canonical.put(request.method.as_bytes());
     }
-    canonical.push(b'\n');
-    push_canonical_uri(&mut canonical, request.path);
-    canonical.push(b'\n');
-    push_canonical_query(&mut canonical, request.query);
-    canonical.push(b'\n');
-    for (name, value) in &entries {
-        canonical.extend_from_slice(name.as_bytes());
-        canonical.push(b':');
-        canonical.extend_from_slice(trim(value).as_bytes());
-        canonical.push(b'\n');
-    }
-    canonical.push(b'\n');
-    let signed_start = canonical.len();
-    for (i, (name, _)) in entries.iter().enumerate() {
-        if i > 0 {
-            canonical.push(b';');
+    canonical.put(b"\n");
+    put_canonical_uri(canonical, request.path);
+    canonical.put(b"\n");
+    put_canonical_query(canonical, request.query);
+    canonical.put(b"\n");
+    for entry in entries.iter() {
+        let value = trim(entry.value);
+        if entry.upper {
+            canonical.put_lower(entry.name.as_bytes());
+            canonical.put(b":");
+            canonical.put(value);
+            canonical.put(b"\n");
+        } else {
+            canonical.put_line(entry.name.as_bytes(), value);
         }
-        canonical.extend_from_slice(name.as_bytes());
     }
-    let signed_end = canonical.len();
-    canonical.push(b'\n');
+    canonical.put(b"\n");
+
+    // The signed header names go into the `Authorization` value, and from there into the
+    // canonical request.
+    const ACCESS: &str = "SDK-HMAC-SHA256 Access=";
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let mut authorization = String::with_capacity(
+        ACCESS.len()
+            + ak.len()
+            + SIGNED_HEADERS.len()
+            + entries.iter().map(|e| e.name.len() + 1).sum::<usize>()
+            + SIGNATURE.len()
+            + 64,
+    );
+    authorization.push_str(ACCESS);
+    authorization.push_str(ak);
+    authorization.push_str(SIGNED_HEADERS);
+    let signed_start = authorization.len();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            authorization.push(';');
+        }
+        if entry.upper {
+            authorization.extend(entry.name.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            authorization.push_str(entry.name);
+        }
+    }
+    canonical.put(&authorization.as_bytes()[signed_start..]);
+    canonical.put(b"\n");
     match given_payload {
-        Some(given) => canonical.extend_from_slice(given.as_bytes()),
-        None => canonical.extend_from_slice(&hex(&Sha256::digest(request.body).into())),
+        Some(given) => canonical.put(given.as_bytes()),
+        None => canonical.put_hex(&Sha256::digest(request.body).into()),
     }
 
-    let canonical_hash: [u8; 32] = Sha256::digest(&canonical).into();
+    let canonical_hash = canonical.digest();
     let mut mac = key.0.clone();
-    mac.update(ALGORITHM.as_bytes());
-    mac.update(b"\n");
-    let date = given_date.or(added_date.as_deref()).unwrap_or_default();
-    mac.update(date.as_bytes());
-    mac.update(b"\n");
-    mac.update(&hex(&canonical_hash));
+    // The string to sign, in one write when the date is of the usual length.
+    const HEAD: &[u8] = b"SDK-HMAC-SHA256\n";
+    let mut string_to_sign = [0u8; HEAD.len() + 16 + 1 + 64];
+    if date.len() == 16 {
+        string_to_sign[..HEAD.len()].copy_from_slice(HEAD);
+        string_to_sign[HEAD.len()..HEAD.len() + 16].copy_from_slice(date);
+        string_to_sign[HEAD.len() + 16] = b'\n';
+        hex_into(&canonical_hash, &mut string_to_sign[HEAD.len() + 17..]);
+        mac.update(&string_to_sign);
+    } else {
+        mac.update(HEAD);
+        mac.update(date);
+        mac.update(b"\n");
+        mac.update(&hex(&canonical_hash));
+    }
+    authorization.push_str(SIGNATURE);
     let signature = hex(&mac.finalize().into_bytes().into());
-
-    let signed_headers = &canonical[signed_start..signed_end];
-    let mut authorization =
-        Vec::with_capacity(ALGORITHM.len() + ak.len() + signed_headers.len() + 64 + 40);
-    authorization.extend_from_slice(ALGORITHM.as_bytes());
-    authorization.extend_from_slice(b" Access=");
-    authorization.extend_from_slice(ak.as_bytes());
-    authorization.extend_from_slice(b", SignedHeaders=");
-    authorization.extend_from_slice(signed_headers);
-    authorization.extend_from_slice(b", Signature=");
-    authorization.extend_from_slice(&signature);
-    drop(entries);
-    Signature {
+    // Hex digits: ASCII.
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
+    Output {
         added_date,
         given_date,
         added_unsigned_payload,
         authorization,
-        canonical_request: canonical,
         canonical_hash,
     }
 }
 
 /// `str::trim`, with a fast answer for the usual value that starts and ends with a visible
 /// ASCII character (no whitespace, ASCII or not, to remove).
-fn trim(value: &str) -> &str {
-    match (value.as_bytes().first(), value.as_bytes().last()) {
+fn trim(value: &[u8]) -> &[u8] {
+    match (value.first(), value.last()) {
         (Some(&first), Some(&last))
             if (0x21..0x7f).contains(&first) && (0x21..0x7f).contains(&last) =>
         {
             value
         }
-        _ => value.trim(),
+        // A value given as text (every value but the added date, which is ASCII).
+        _ => std::str::from_utf8(value).map_or(value, |text| text.trim().as_bytes()),
     }
-}
-
-/// Text this module wrote: valid UTF-8 by construction (ASCII, or whole `&str`s).
-fn into_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Percent-decodes the path, re-encodes each segment and makes sure it ends with `/`.
 pub fn canonical_uri(path: &str) -> String {
     let mut uri = Vec::with_capacity(path.len() + 1);
-    push_canonical_uri(&mut uri, path);
+    put_canonical_uri(&mut uri, path);
     into_string(uri)
 }
 
-fn push_canonical_uri(out: &mut Vec<u8>, path: &str) {
-    let start = out.len();
-    if path.contains('%') {
-        push_encoded(out, &percent_decode_str(path).decode_utf8_lossy(), true);
+fn put_canonical_uri<S: Sink>(out: &mut S, path: &str) {
+    // The usual path needs neither decoding nor encoding.
+    let ends_with_slash = if all_unreserved_or_slash(path.as_bytes()) {
+        out.put(path.as_bytes());
+        path.ends_with('/')
+    } else if path.contains('%') {
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        put_encoded(out, &decoded, true);
+        decoded.ends_with('/')
     } else {
-        push_encoded(out, path, true);
-    }
-    if out.len() == start || out.last() != Some(&b'/') {
-        out.push(b'/');
+        put_encoded(out, path, true);
+        path.ends_with('/')
+    };
+    if !ends_with_slash {
+        out.put(b"/");
     }
 }
 
 /// Sorted `k=v` pairs joined by `&`, keys and values encoded like path segments.
 pub fn canonical_query(query: &[(String, String)]) -> String {
     let mut out = Vec::new();
-    push_canonical_query(&mut out, query);
+    put_canonical_query(&mut out, query);
     into_string(out)
 }
 
-fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, query: &[(K, V)]) {
+fn put_canonical_query<S: Sink, K: AsRef<str>, V: AsRef<str>>(out: &mut S, query: &[(K, V)]) {
     if query.is_empty() {
         return;
     }
@@ -452,15 +849,15 @@ fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, query: 
     sorted.sort_unstable();
     for (i, (key, value)) in sorted.into_iter().enumerate() {
         if i > 0 {
-            out.push(b'&');
+            out.put(b"&");
         }
-        push_encoded(out, key, false);
-        out.push(b'=');
-        push_encoded(out, value, false);
+        put_encoded(out, key, false);
+        out.put(b"=");
+        put_encoded(out, value, false);
     }
 }
 
-/// Bytes left as they are by [`push_encoded`]: `A-Z a-z 0-9 - _ . ~`.
+/// Bytes left as they are by [`put_encoded`]: `A-Z a-z 0-9 - _ . ~`.
 const UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -479,9 +876,35 @@ const UNRESERVED_OR_SLASH: [bool; 256] = {
     table
 };
 
+/// Whether every byte is in [`UNRESERVED_OR_SLASH`]; tested 16 bytes at a time without a
+/// table, so the compiler can use vector instructions.
+fn all_unreserved_or_slash(bytes: &[u8]) -> bool {
+    #[inline(always)]
+    fn kept(b: u8) -> bool {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        // `-` `.` `/` are 0x2d-0x2f.
+        letter | digit | (b.wrapping_sub(b'-') < 3) | (b == b'_') | (b == b'~')
+    }
+    #[inline(always)]
+    fn all_kept(chunk: &[u8; 16]) -> bool {
+        chunk.iter().fold(true, |all, &b| all & kept(b))
+    }
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if !all_kept(chunk.try_into().unwrap_or(&[0; 16])) {
+            return false;
+        }
+    }
+    // The rest, padded with a kept byte.
+    let mut last = [b'a'; 16];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    all_kept(&last)
+}
+
 /// Appends `text` with everything but `A-Z a-z 0-9 - _ . ~` (and `/` when `keep_slash`)
 /// percent-encoded, as Python's `quote(s, safe='~')` (upper-case hex digits).
-fn push_encoded(out: &mut Vec<u8>, text: &str, keep_slash: bool) {
+fn put_encoded<S: Sink>(out: &mut S, text: &str, keep_slash: bool) {
     const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
     let table = if keep_slash {
         &UNRESERVED_OR_SLASH
@@ -491,14 +914,14 @@ fn push_encoded(out: &mut Vec<u8>, text: &str, keep_slash: bool) {
     let kept = |b: &u8| table[usize::from(*b)];
     let mut rest = text.as_bytes();
     while !rest.is_empty() {
-        // A run that stays as it is goes in one copy; the run after it is escaped byte by
+        // A run that stays as it is goes in one piece; the run after it is escaped byte by
         // byte.
         let kept_end = rest.iter().position(|b| !kept(b)).unwrap_or(rest.len());
-        out.extend_from_slice(&rest[..kept_end]);
+        out.put(&rest[..kept_end]);
         rest = &rest[kept_end..];
         let escaped_end = rest.iter().position(kept).unwrap_or(rest.len());
         for &b in &rest[..escaped_end] {
-            out.extend_from_slice(&[
+            out.put(&[
                 b'%',
                 HEX_UPPER[usize::from(b >> 4)],
                 HEX_UPPER[usize::from(b & 0x0f)],
@@ -523,10 +946,16 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 /// Lower-case hex of a SHA-256 digest.
 fn hex(digest: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
+    hex_into(digest, &mut out);
+    out
+}
+
+/// Writes the lower-case hex of a SHA-256 digest into `out` (64 bytes).
+#[inline]
+fn hex_into(digest: &[u8; 32], out: &mut [u8]) {
     for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
         pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
-    out
 }
 
 #[cfg(test)]
@@ -551,14 +980,12 @@ mod tests {
                     utc.minute(),
                     utc.second()
                 );
-                let mut got = String::new();
                 let time = if seconds >= 0 {
                     UNIX_EPOCH + std::time::Duration::from_secs(seconds.unsigned_abs())
                 } else {
                     UNIX_EPOCH - std::time::Duration::from_secs(seconds.unsigned_abs())
                 };
-                push_sdk_date(&mut got, time);
-                assert_eq!(got, expected, "{seconds}");
+                assert_eq!(SdkDate::new(time).as_str(), expected, "{seconds}");
             }
         }
     }
@@ -568,6 +995,87 @@ mod tests {
         let key = SigningKey::new(b"SK-very-secret");
         assert_eq!(format!("{key:?}"), "SigningKey(***)");
         assert_eq!(format!("{key:#?}"), "SigningKey(***)");
+    }
+
+    /// Method, path, query, headers, body.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(String, String)>,
+        Vec<(String, String)>,
+        &'a [u8],
+    );
+
+    #[test]
+    fn hashing_as_written_signs_as_the_text() {
+        // `sign_with` hashes through a small buffer; `sign` keeps the text. Cases that
+        // overflow the buffer, in small pieces and in one piece, and take every slow path.
+        let long = "v".repeat(3 * HASHING_BUFFER);
+        let long_name = format!("X-Long-{}", "N".repeat(HASHING_BUFFER + 7));
+        let many: Vec<(String, String)> = (0..3 * FEW_HEADERS)
+            .map(|i| (format!("X-H{:02}", 50 - i), format!(" {i} ")))
+            .collect();
+        let cases: Vec<Case<'_>> = vec![
+            ("POST", "/v2/p/instances/i/connector", vec![], vec![], b"{}"),
+            ("get", "", vec![], vec![], b""),
+            (
+                "Put",
+                "/a%20b/%C3%BC/%2F/~x_y.z-",
+                vec![("b".into(), "2 2".into()), ("a".into(), "é&=".into())],
+                vec![
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("X_Skipped".into(), "x".into()),
+                    ("X-Sdk-Date".into(), " 20240102T030405Z ".into()),
+                    ("HOST".into(), "h.example".into()),
+                    ("x-dup".into(), "2".into()),
+                    ("X-Dup".into(), "1".into()),
+                ],
+                b"body",
+            ),
+            (
+                "POST",
+                "/ü/ä ö",
+                vec![],
+                vec![("X-Long".into(), long.clone())],
+                b"{}",
+            ),
+            (
+                "POST",
+                "/",
+                vec![],
+                vec![(long_name.clone(), "x".into())],
+                b"{}",
+            ),
+            ("POST", "/x", vec![], many.clone(), b"{}"),
+            (
+                "POST",
+                "/x",
+                vec![],
+                vec![("X-Sdk-Content-Sha256".into(), UNSIGNED_PAYLOAD.into())],
+                b"x",
+            ),
+        ];
+        let key = SigningKey::new(b"SK");
+        let now = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        for (method, path, query, headers, body) in &cases {
+            let parts = RequestParts::new(method, "example.test:8443", path, query, headers, body);
+            let raw = sign(&parts, "AK", b"SK", now);
+            let prepared: Vec<(&str, String)> = sign_with(&parts, "AK", &key, now)
+                .headers()
+                .map(|(name, value)| (name, value.to_owned()))
+                .collect();
+            assert_eq!(raw.headers, prepared, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn signature_headers_show_no_signature() {
+        let parts = RequestParts::new("GET", "h", "/", &[], &[], b"");
+        let signed = sign_with(&parts, "AK", &SigningKey::new(b"SK"), UNIX_EPOCH);
+        assert_eq!(
+            format!("{signed:?}"),
+            r#"SignatureHeaders { headers: ["X-Sdk-Date", "Authorization"], .. }"#
+        );
     }
 
     #[test]
@@ -588,7 +1096,11 @@ mod tests {
         let now = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         let raw = sign(&parts, "AK", b"SK", now);
         let prepared = sign_with(&parts, "AK", &SigningKey::new(b"SK"), now);
-        assert_eq!(raw, prepared);
+        let prepared: Vec<(&str, String)> = prepared
+            .headers()
+            .map(|(name, value)| (name, value.to_owned()))
+            .collect();
+        assert_eq!(raw.headers, prepared);
         assert_eq!(
             raw.canonical_request.lines().take(3).collect::<Vec<_>>(),
             ["PUT", "/v1/a%20b/%C3%BC/", "a=&b=2%202"]

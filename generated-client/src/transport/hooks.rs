@@ -454,8 +454,9 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
         None => return,
     };
     unsigned.headers_mut().remove(AUTHORIZATION);
-    if let Ok(signature) = signature_of(&unsigned, ak, key) {
-        let canonical = String::from_utf8_lossy(&signature.canonical_request);
+    let mut canonical = Vec::new();
+    if signature_of(&unsigned, ak, key, Some(&mut canonical)).is_ok() {
+        let canonical = String::from_utf8_lossy(&canonical);
         let shown: Vec<String> = canonical
             .split('\n')
             .map(|line| match line.split_once(':') {
@@ -520,14 +521,18 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
 
 /// Signs the request as it stands and adds the signature headers.
 fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResult<()> {
-    let signed = signature_of(request, ak, key)?;
-    let owned_value = |name: &HeaderName, value: Vec<u8>| {
+    let signed = signature_of(request, ak, key, None)?;
+    let owned_value = |name: &HeaderName, value: String| {
         HeaderValue::try_from(value)
             .map_err(|_| format!("{name} contains characters not allowed in an HTTP header"))
     };
     let date = signed
         .added_date
-        .map(|date| owned_value(&X_SDK_DATE, date.into_bytes()))
+        .map(|date| {
+            HeaderValue::from_str(date.as_str()).map_err(|_| {
+                format!("{X_SDK_DATE} contains characters not allowed in an HTTP header")
+            })
+        })
         .transpose()?;
     let mut authorization = owned_value(&AUTHORIZATION, signed.authorization)?;
     authorization.set_sensitive(true);
@@ -546,12 +551,14 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
     Ok(())
 }
 
-/// The signature of the request as it stands.
+/// The signature of the request as it stands; with `canonical`, the canonical request is
+/// written there too.
 fn signature_of<'r>(
     request: &'r reqwest::Request,
     ak: &str,
     key: &SigningKey,
-) -> HookResult<signer::Signature<'r>> {
+    canonical: Option<&mut Vec<u8>>,
+) -> HookResult<signer::Output<'r>> {
     let url = request.url();
     if url.host_str().is_none() {
         return Err("the URL has no host".into());
@@ -572,13 +579,18 @@ fn signature_of<'r>(
             })
             .collect(),
     };
-    let mut headers = Vec::with_capacity(request.headers().len());
+    // Checked first, so the signer can take the headers as they are (no list to build).
     for (name, value) in request.headers() {
-        let value = value
-            .to_str()
-            .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
-        headers.push((name.as_str(), value));
+        if value.to_str().is_err() {
+            return Err(format!(
+                "header {name} is not visible ASCII and cannot be signed"
+            ));
+        }
     }
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()));
     let body = match request.body() {
         None => &[][..],
         Some(body) => body
@@ -593,9 +605,10 @@ fn signature_of<'r>(
             query: &query,
             body,
         },
-        headers.into_iter(),
+        headers,
         ak,
         key,
         SystemTime::now(),
+        canonical,
     ))
 }
