@@ -164,12 +164,12 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let path = api_operation(info.operation_id).map_or("", |operation| operation.path);
+        // The field values are only computed when the span is enabled.
         let span = tracing::info_span!(
             "dms_call",
             operation = info.operation_id,
             method = %request.method(),
-            path,
+            path = api_operation(info.operation_id).map_or("", |operation| operation.path),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -196,9 +196,13 @@ async fn send_with_retries(
     // A signature refused with 401 is explained at debug level; that needs the request.
     let explain_401 =
         matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
+    // Without a subscriber interested in the span there is nothing to record.
+    let traced = !span.is_disabled();
     let mut attempt = 1u32;
     loop {
-        span.record("attempt", attempt);
+        if traced {
+            span.record("attempt", attempt);
+        }
         let spare = if attempt < policy.attempts() || explain_401 {
             request.try_clone()
         } else {
@@ -215,13 +219,15 @@ async fn send_with_retries(
                 } else {
                     response
                 };
-                span.record("status", response.status().as_u16());
-                if let Some(id) = response
-                    .headers()
-                    .get(errors::X_REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    span.record("request_id", id);
+                if traced {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = response
+                        .headers()
+                        .get(errors::X_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        span.record("request_id", id);
+                    }
                 }
                 Ok(response)
             }
@@ -253,7 +259,8 @@ async fn send_with_retries(
             "retrying"
         );
         if decision == Decision::RetryWhenInstanceRuns {
-            if !wait_until_running(client, next.url(), policy, deadline).await {
+            // Boxed: a rare path, kept out of the future every call carries.
+            if !Box::pin(wait_until_running(client, next.url(), policy, deadline)).await {
                 tracing::info!(attempt, "not retried: the instance is not running in time");
                 return outcome;
             }
@@ -338,19 +345,16 @@ async fn decide(
 
 /// The `error_code` of a (normalised, in-memory) error reply, and the reply rebuilt.
 async fn error_code(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> reqwest::Result<(reqwest::Response, Option<String>)> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
     let code = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|body| body.get("error_code")?.as_str().map(str::to_owned));
-    let mut rebuilt = http::Response::new(reqwest::Body::from(bytes));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
+    let rebuilt = body::rebuild(&mut response, bytes.into());
     Ok((reqwest::Response::from(rebuilt), code))
 }
 
