@@ -75,6 +75,8 @@ pub fn client_settings() -> codegen::Settings {
             expr: "crate::transport::default_project_id(&self.inner)".into(),
         }],
         operation_table: true,
+        path_encoder: Some("crate::transport::push_path_segment".into()),
+        drop_api_version_header: true,
     }
 }
 

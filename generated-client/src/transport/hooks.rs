@@ -3,11 +3,11 @@
 //! progenitor calls [`ClientHooks::pre`] once a request is fully built (headers and body
 //! final) and just before it is sent, and [`ClientHooks::exec`] to send it. The generator
 //! runs with hooks required, so this implementation is not optional: without it the crate
-//! does not compile. In order, `pre`:
+//! does not compile. (progenitor's `api-version` header, which the DMS API does not define,
+//! is left out by the generator: a setting of xtask.) In order, `pre`:
 //!
-//! 1. removes progenitor's `api-version` header (the DMS API does not define it);
-//! 2. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
-//! 3. authenticates: signs with AK/SK (after everything else is final, so what is signed is
+//! 1. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
+//! 2. authenticates: signs with AK/SK (after everything else is final, so what is signed is
 //!    what is sent), or adds `X-Auth-Token`.
 //!
 //! `exec` opens the call's `tracing` span (operation id, method, path template; attempt,
@@ -45,8 +45,6 @@ use crate::transport::retry::{Attempt, Decision, RetryPolicy};
 use crate::wait::{self, Verdict};
 use crate::{TransportErrorKind, api_operation, errors};
 
-/// The header progenitor adds to every request with the spec's `info.version`.
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 /// Project of the request; signed.
 pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 /// Security token of temporary AK/SK credentials; signed.
@@ -489,7 +487,6 @@ impl From<String> for HookError {
 async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
-    headers.remove(API_VERSION);
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
         let value = match &state.project_header {
