@@ -41,7 +41,7 @@ use crate::auth::signer::{self, SigningKey};
 use crate::config::MAX_RESPONSE_BODY;
 use crate::error::{Carried, carry, is_carried};
 use crate::transport::body;
-use crate::transport::retry::{Attempt, Decision, RetryPolicy};
+use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
 use crate::wait::{self, Verdict};
 use crate::{TransportErrorKind, api_operation, errors};
 
@@ -206,7 +206,11 @@ async fn send_with_retries(
         } else {
             None
         };
-        let outcome = send_once(client, request).await;
+        // A reply whose body fails to arrive is retried only for an idempotent method with
+        // an attempt left; only then must the body be read here, where a retry can follow.
+        let read_now =
+            attempt < policy.attempts() && spare.is_some() && retry::is_idempotent(&method);
+        let outcome = send_once(client, request, read_now).await;
         let outcome = match outcome {
             Ok(response) => {
                 let response = if response.status() == StatusCode::UNAUTHORIZED && explain_401 {
@@ -263,10 +267,10 @@ async fn send_with_retries(
                 return outcome;
             }
         } else {
-            tokio::time::sleep(wait).await;
+            Box::pin(tokio::time::sleep(wait)).await;
         }
         if let Err(message) = reauthenticate(state, &mut next) {
-            return Err(carry(Carried::Invalid(message)).await);
+            return Err(carry(Carried::Invalid(message)));
         }
         request = next;
         attempt += 1;
@@ -274,20 +278,23 @@ async fn send_with_retries(
 }
 
 /// One attempt: the IAM token (password authentication), the request, the reply read within
-/// the size limit.
+/// the size limit (see [`body::read_reply`] for `read_now`).
 async fn send_once(
     client: &Client,
     mut request: reqwest::Request,
+    read_now: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let iam_token = match &client.inner.auth {
         Auth::Iam(source) => {
-            let token = match source.token(client.client()).await {
+            // Boxed here and below: only password authentication takes these paths, so
+            // every other call's future carries no room for them.
+            let token = match Box::pin(source.token(client.client())).await {
                 Ok(token) => token,
-                Err(e) => return Err(carry(Carried::Iam(e)).await),
+                Err(e) => return Err(carry(Carried::Iam(e))),
             };
             match secret_header("the IAM token", &token) {
                 Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
-                Err(message) => return Err(carry(Carried::Invalid(message)).await),
+                Err(message) => return Err(carry(Carried::Invalid(message))),
             };
             Some((source, token))
         }
@@ -299,9 +306,9 @@ async fn send_once(
     {
         // A revoked token would otherwise be sent until it nears expiry. Only the token
         // this request carried is dropped: another call may have fetched a fresh one.
-        source.forget(&token).await;
+        Box::pin(source.forget(&token)).await;
     }
-    body::read_reply(response, client.inner.max_response_body).await
+    body::read_reply(response, client.inner.max_response_body, read_now).await
 }
 
 /// What the policy says about `outcome` (handed back, its body still readable).
@@ -318,10 +325,11 @@ async fn decide(
         }
         Ok(response) => {
             // Only the busy refusal needs the body's error code; the body is in memory.
+            // (Boxed: a rare path, kept out of the future every call carries.)
             let (response, code) = if response.status() == StatusCode::BAD_REQUEST
                 && policy.retries_when_instance_busy()
             {
-                match error_code(response).await {
+                match Box::pin(error_code(response)).await {
                     Ok(pair) => pair,
                     Err(error) => return (Err(error), Decision::Stop),
                 }
@@ -400,7 +408,7 @@ async fn wait_until_running(
         async move {
             let mut request = reqwest::Request::new(reqwest::Method::GET, url);
             prepare(client, &mut request).await.map_err(|_| ())?;
-            let response = send_once(client, request).await.map_err(|_| ())?;
+            let response = send_once(client, request, true).await.map_err(|_| ())?;
             if !response.status().is_success() {
                 return Err(());
             }
