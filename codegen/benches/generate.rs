@@ -220,8 +220,8 @@ fn main() {
 
 /// The settings `xtask::client_settings()` gives generated-client: hooks required, an inner
 /// type, `NodeCount` / `PathSegment` replaced by hand-written types, passwords as `Secret`,
-/// the project pre-fill and the operation table. With `one_run`, in one progenitor run instead
-/// of parts.
+/// the project pre-fill, the operation table, URLs built in one string and no `api-version`
+/// header. With `one_run`, in one progenitor run instead of parts.
 fn client_like(one_run: bool) -> codegen::Settings {
     codegen::Settings {
         inner_type: Some("crate::transport::HookState".into()),
@@ -241,6 +241,8 @@ fn client_like(one_run: bool) -> codegen::Settings {
             expr: "crate::transport::default_project_id(&self.inner)".into(),
         }],
         operation_table: true,
+        path_encoder: Some("crate::transport::push_path_segment".into()),
+        drop_api_version_header: true,
         operations_per_part: one_run.then_some(usize::MAX),
     }
 }

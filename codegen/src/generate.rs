@@ -52,6 +52,15 @@ pub struct Settings {
     /// generated in parts of this many operations and put together, with the bytes of a
     /// single run but a fraction of its memory.
     pub operations_per_part: Option<usize>,
+    /// Path of a function `encoder(url: &mut String, value: &T)` that appends a path
+    /// parameter to the URL being built exactly as progenitor's `encode_path(&value.to_string())`
+    /// would write it, for every path parameter type `T` of the spec. With it, each builder's
+    /// `send` builds its URL in one `String` instead of `format!` over two strings per
+    /// parameter.
+    pub path_encoder: Option<String>,
+    /// Whether to leave out the `api-version` header (the spec's `info.version`) that
+    /// progenitor adds to every request.
+    pub drop_api_version_header: bool,
 }
 
 impl Settings {
@@ -130,11 +139,10 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     }
 
     let progenitor_settings = settings.progenitor()?;
-    let path_defaults = crate::rewrite::parse(&settings.path_defaults)?;
+    let rewrites = crate::rewrite::parse(settings)?;
     let mut out = header(name, &text);
     drop(text);
 
-    let rewrites = !settings.path_defaults.is_empty() || settings.operation_table;
     let per_part = settings
         .operations_per_part
         .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
@@ -168,7 +176,7 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         name: name.to_owned(),
         message: e.to_string(),
     };
-    if !rewrites {
+    if rewrites.is_empty() {
         // The token tree stays whole until the end (a second handle on it): freeing it item
         // by item while new items are allocated measured slower (scattered reuse of the freed
         // memory), and the peak memory is progenitor's, reached before formatting starts.
@@ -180,7 +188,7 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         // The rewrite reads the builder module before it changes the `Client` methods, so
         // it needs the whole file at once.
         let mut file: syn::File = syn::parse2(tokens).map_err(unparseable)?;
-        crate::rewrite::apply(&mut file, &path_defaults, settings.operation_table)?;
+        crate::rewrite::apply(&mut file, &rewrites)?;
         out.push_str(&prettyplease::unparse(&file));
     }
     Ok(normalized(out))

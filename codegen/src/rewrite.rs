@@ -9,6 +9,13 @@
 //! - **The operation table** ([`crate::Settings::operation_table`]): one item listing every
 //!   operation as `OperationInfo::operation_id` (what the hooks see), HTTP method and path
 //!   template, for hooks that trace or route by operation.
+//! - **URLs built in one string** ([`crate::Settings::path_encoder`]): each builder's `send`
+//!   appends the base URL, the path's constant parts and its encoded parameters to one
+//!   `String`, instead of `format!` over `encode_path(&param.to_string())` (two more strings
+//!   per parameter).
+//! - **No `api-version` header** ([`crate::Settings::drop_api_version_header`]): each
+//!   builder's `send` no longer adds the header progenitor sets to the spec's `info.version`
+//!   (and no longer builds a header map when that was its only header).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,14 +52,28 @@ pub(crate) struct Facts {
     operations: Vec<Operation>,
 }
 
-/// The path defaults of the settings, their expressions parsed.
+/// The rewrites the settings ask for, their expressions parsed.
 pub(crate) struct Parsed {
     defaults: Vec<(syn::Ident, syn::Expr, String)>,
+    operation_table: bool,
+    path_encoder: Option<syn::Path>,
+    drop_api_version_header: bool,
 }
 
-/// Parses the expressions of `defaults`; a bad one is [`Error::Settings`].
-pub(crate) fn parse(defaults: &[PathDefault]) -> Result<Parsed, Error> {
-    let defaults = defaults
+impl Parsed {
+    /// Whether there is nothing to rewrite (progenitor's output is used as it is).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.defaults.is_empty()
+            && !self.operation_table
+            && self.path_encoder.is_none()
+            && !self.drop_api_version_header
+    }
+}
+
+/// Parses the expressions and paths of `settings`; a bad one is [`Error::Settings`].
+pub(crate) fn parse(settings: &crate::Settings) -> Result<Parsed, Error> {
+    let defaults = settings
+        .path_defaults
         .iter()
         .map(|d| {
             let ident = syn::parse_str::<syn::Ident>(&d.param)
@@ -62,34 +83,51 @@ pub(crate) fn parse(defaults: &[PathDefault]) -> Result<Parsed, Error> {
             Ok((ident, expr, d.expr.clone()))
         })
         .collect::<Result<_, Error>>()?;
-    Ok(Parsed { defaults })
+    let path_encoder = settings
+        .path_encoder
+        .as_deref()
+        .map(|path| {
+            syn::parse_str::<syn::Path>(path)
+                .map_err(|e| Error::Settings(path.to_owned(), e.to_string()))
+        })
+        .transpose()?;
+    Ok(Parsed {
+        defaults,
+        operation_table: settings.operation_table,
+        path_encoder,
+        drop_api_version_header: settings.drop_api_version_header,
+    })
 }
 
 /// Applies the rewrites the settings ask for to `file`: the facts are gathered once, then
 /// each item is rewritten on its own, and the operation table (if asked for) is appended.
-pub(crate) fn apply(
-    file: &mut syn::File,
-    defaults: &Parsed,
-    operation_table: bool,
-) -> Result<(), Error> {
-    if defaults.defaults.is_empty() && !operation_table {
+pub(crate) fn apply(file: &mut syn::File, parsed: &Parsed) -> Result<(), Error> {
+    if parsed.is_empty() {
         return Ok(());
     }
-    let operations = rewrite(file, defaults);
-    if operation_table {
+    let operations = rewrite(file, parsed);
+    if parsed.operation_table {
         file.items.extend(table_of(operations));
     }
     Ok(())
 }
 
-/// Applies the path defaults to the items of `file` (all of progenitor's output, or one part
-/// of it: each operation's `Client` method and builder are in the same part); returns the
+/// Applies the rewrites to the items of `file` (all of progenitor's output, or one part of
+/// it: each operation's `Client` method and builder are in the same part); returns the
 /// operations of its builder module.
-pub(crate) fn rewrite(file: &mut syn::File, defaults: &Parsed) -> Vec<Operation> {
+pub(crate) fn rewrite(file: &mut syn::File, parsed: &Parsed) -> Vec<Operation> {
     let facts = Facts::gather(&file.items);
-    if !defaults.defaults.is_empty() {
-        for item in &mut file.items {
-            rewrite_item(item, &facts, defaults);
+    for item in &mut file.items {
+        rewrite_item(item, &facts, parsed);
+        if let syn::Item::Mod(m) = item
+            && m.ident == "builder"
+            && let Some((_, items)) = &mut m.content
+        {
+            for item in items {
+                if let syn::Item::Impl(block) = item {
+                    rewrite_send(block, parsed);
+                }
+            }
         }
     }
     facts.operations
@@ -212,6 +250,198 @@ pub(crate) fn rewrite_item(item: &mut syn::Item, facts: &Facts, parsed: &Parsed)
             #(#setters)*
             b
         });
+    }
+}
+
+/// The `send` rewrites of one builder `impl` (URL building, `api-version`).
+fn rewrite_send(block: &mut syn::ItemImpl, parsed: &Parsed) {
+    let Some(send) = block.items.iter_mut().find_map(|item| match item {
+        syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+        _ => None,
+    }) else {
+        return;
+    };
+    if let Some(encoder) = &parsed.path_encoder {
+        for stmt in &mut send.block.stmts {
+            if let syn::Stmt::Local(local) = stmt
+                && let Some(init) = &mut local.init
+                && let Some(built) = url_in_one_string(&init.expr, encoder)
+            {
+                *init.expr = built;
+            }
+        }
+    }
+    if parsed.drop_api_version_header {
+        drop_api_version_header(&mut send.block);
+    }
+}
+
+/// For progenitor's `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))`, the
+/// same URL appended piece by piece to one `String`, the parameters through `encoder`
+/// (`encoder(&mut url, &x)`). `None` for anything else, which then stays as it is.
+fn url_in_one_string(expr: &syn::Expr, encoder: &syn::Path) -> Option<syn::Expr> {
+    use syn::punctuated::Punctuated;
+
+    let syn::Expr::Macro(mac) = expr else {
+        return None;
+    };
+    if !mac.mac.path.is_ident("format") {
+        return None;
+    }
+    let args = mac
+        .mac
+        .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let mut args = args.into_iter();
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(template),
+        ..
+    }) = args.next()?
+    else {
+        return None;
+    };
+    let base = args.next()?;
+    if !matches!(&base, syn::Expr::Field(f) if matches!(&f.member, syn::Member::Named(m) if m == "baseurl"))
+    {
+        return None;
+    }
+    let params = args.map(encoded_param).collect::<Option<Vec<_>>>()?;
+    let template = template.value();
+    let pieces: Vec<&str> = template.strip_prefix("{}")?.split("{}").collect();
+    // A brace left in a piece is an escape (`{{`) or another placeholder: not progenitor's
+    // shape, leave it.
+    if pieces.len() != params.len() + 1 || pieces.iter().any(|p| p.contains(['{', '}'])) {
+        return None;
+    }
+    let url = syn::Ident::new("url", proc_macro2::Span::call_site());
+    if params.iter().any(|p| mentions(p.to_token_stream(), &url)) {
+        return None;
+    }
+    // The constant parts, and room for parameters of typical length (ids of up to 40).
+    let capacity = pieces.iter().map(|p| p.len()).sum::<usize>() + 40 * params.len();
+    let mut steps = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            let param = &params[i - 1];
+            steps.push(quote! { #encoder(&mut #url, &#param); });
+        }
+        if !piece.is_empty() {
+            steps.push(quote! { #url.push_str(#piece); });
+        }
+    }
+    Some(syn::parse_quote! {{
+        let mut #url = ::std::string::String::with_capacity(#base.len() + #capacity);
+        #url.push_str(&#base);
+        #(#steps)*
+        #url
+    }})
+}
+
+/// `x` of `encode_path(&x.to_string())`.
+fn encoded_param(arg: syn::Expr) -> Option<syn::Expr> {
+    let syn::Expr::Call(call) = arg else {
+        return None;
+    };
+    let syn::Expr::Path(func) = call.func.as_ref() else {
+        return None;
+    };
+    if !func.path.is_ident("encode_path") || call.args.len() != 1 {
+        return None;
+    }
+    let syn::Expr::Reference(reference) = call.args.into_iter().next()? else {
+        return None;
+    };
+    if reference.mutability.is_some() {
+        return None;
+    }
+    let syn::Expr::MethodCall(to_string) = *reference.expr else {
+        return None;
+    };
+    if to_string.method != "to_string" || !to_string.args.is_empty() {
+        return None;
+    }
+    Some(*to_string.receiver)
+}
+
+/// Whether `tokens` contain the identifier `ident`, at any depth.
+fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
+}
+
+/// Removes progenitor's `header_map.append(.. "api-version" ..)`; when no other header is
+/// added, also the header map itself and the request builder's `.headers(header_map)`.
+fn drop_api_version_header(block: &mut syn::Block) {
+    let header_map = syn::Ident::new("header_map", proc_macro2::Span::call_site());
+    let is_api_version = |stmt: &syn::Stmt| {
+        matches!(stmt, syn::Stmt::Expr(syn::Expr::MethodCall(call), Some(_))
+            if call.method == "append"
+                && matches!(call.receiver.as_ref(), syn::Expr::Path(p) if p.path.is_ident(&header_map))
+                && call.to_token_stream().to_string().contains("\"api-version\""))
+    };
+    let before = block.stmts.len();
+    block.stmts.retain(|stmt| !is_api_version(stmt));
+    if block.stmts.len() == before {
+        return;
+    }
+    let is_map = |stmt: &syn::Stmt| {
+        matches!(stmt, syn::Stmt::Local(local)
+            if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == header_map))
+    };
+    let users = block
+        .stmts
+        .iter()
+        .filter(|stmt| !is_map(stmt) && mentions(stmt.to_token_stream(), &header_map))
+        .count();
+    if users == 1 {
+        // Only the request builder's `.headers(header_map)` is left: drop both.
+        for stmt in &mut block.stmts {
+            if let syn::Stmt::Local(local) = stmt
+                && let Some(init) = &mut local.init
+                && without_headers_call(&mut init.expr, &header_map)
+            {
+                block.stmts.retain(|stmt| !is_map(stmt));
+                return;
+            }
+        }
+    }
+    // Other headers remain: the map is one smaller.
+    for stmt in &mut block.stmts {
+        if is_map(stmt)
+            && let syn::Stmt::Local(local) = stmt
+            && let Some(init) = &mut local.init
+            && let syn::Expr::Call(call) = init.expr.as_mut()
+            && let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(size),
+                ..
+            })) = call.args.first_mut()
+            && let Ok(n) = size.base10_parse::<usize>()
+            && n > 0
+        {
+            *size = syn::LitInt::new(&format!("{}usize", n - 1), size.span());
+        }
+    }
+}
+
+/// Removes `.headers(header_map)` from a method-call chain (through `?`); whether it did.
+fn without_headers_call(expr: &mut syn::Expr, header_map: &syn::Ident) -> bool {
+    match expr {
+        syn::Expr::MethodCall(call) => {
+            let is_it = call.method == "headers"
+                && call.args.len() == 1
+                && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident(header_map));
+            if is_it {
+                *expr = (*call.receiver).clone();
+                true
+            } else {
+                without_headers_call(&mut call.receiver, header_map)
+            }
+        }
+        syn::Expr::Try(t) => without_headers_call(&mut t.expr, header_map),
+        _ => false,
     }
 }
 

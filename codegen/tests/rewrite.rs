@@ -164,3 +164,76 @@ fn the_httpmock_helpers_cover_every_operation_and_are_deterministic() {
     let error = codegen::generate_mock("t.yaml", SPEC, &settings(), "not a path!").unwrap_err();
     assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
 }
+
+/// The text of builder `name`'s `send`, up to the end of the method.
+fn send_of<'a>(code: &'a str, name: &str) -> &'a str {
+    let builder = code
+        .find(&format!("impl<'a> {name}<'a>"))
+        .unwrap_or_else(|| panic!("no builder {name}"));
+    let rest = &code[builder..];
+    let send = rest.find("pub async fn send(").expect("a send");
+    let rest = &rest[send..];
+    &rest[..rest.find("\n        }\n").map_or(rest.len(), |i| i + 1)]
+}
+
+#[test]
+fn with_a_path_encoder_urls_are_built_in_one_string() {
+    let encoded = Settings {
+        path_encoder: Some("crate::push_segment".into()),
+        ..settings()
+    };
+    let code = codegen::generate("t.yaml", SPEC, &encoded).unwrap();
+    let update = send_of(&code, "UpdateThing");
+    for line in [
+        "let mut url = ::std::string::String::with_capacity(",
+        "client.baseurl.len() + 92usize,",
+        "url.push_str(&client.baseurl);",
+        "url.push_str(\"/v1/\");",
+        "crate::push_segment(&mut url, &project_id);",
+        "url.push_str(\"/things/\");",
+        "crate::push_segment(&mut url, &thing_id);",
+    ] {
+        assert!(update.contains(line), "{line} in {update}");
+    }
+    assert!(!update.contains("format!"), "{update}");
+    assert!(!update.contains("encode_path"), "{update}");
+    // Without parameters, only the constant is appended.
+    let status = send_of(&code, "GetStatus");
+    assert!(status.contains("url.push_str(\"/v1/status\");"), "{status}");
+    // Without the setting, progenitor's `format!` stays.
+    let plain = codegen::generate("t.yaml", SPEC, &settings()).unwrap();
+    let plain = send_of(&plain, "UpdateThing");
+    assert!(
+        plain.contains("format!(") && plain.contains("encode_path"),
+        "{plain}"
+    );
+    let error = codegen::generate(
+        "t.yaml",
+        SPEC,
+        &Settings {
+            path_encoder: Some("not a path!".into()),
+            ..settings()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+}
+
+#[test]
+fn the_api_version_header_can_be_left_out() {
+    let dropped = Settings {
+        drop_api_version_header: true,
+        ..settings()
+    };
+    let code = codegen::generate("t.yaml", SPEC, &dropped).unwrap();
+    for name in ["UpdateThing", "GetStatus"] {
+        let send = send_of(&code, name);
+        assert!(!send.contains("api-version"), "{send}");
+        // It was the only header: no header map is built at all.
+        assert!(!send.contains("header_map"), "{send}");
+        assert!(send.contains(".build()?;"), "{send}");
+    }
+    let plain = codegen::generate("t.yaml", SPEC, &Settings::default()).unwrap();
+    assert!(send_of(&plain, "UpdateThing").contains("from_static(\"api-version\")"));
+    assert!(send_of(&plain, "UpdateThing").contains(".headers(header_map)"));
+}

@@ -8,7 +8,8 @@
 //! and the median per-round ratio to bare reqwest. For the least noise run it on one CPU:
 //! `taskset -c 0 cargo bench -p generated-client --bench client`.
 //!
-//! `cargo bench -p generated-client --bench client [-- --rounds N --iters N --smoke]`
+//! `cargo bench -p generated-client --bench client [-- --rounds N --iters N --smoke --only NAME]`
+//! (`--only` may be repeated to run several variants interleaved)
 
 mod support;
 
@@ -218,11 +219,17 @@ fn main() {
         ),
     ];
 
-    // `--only NAME`: run just that variant (for a profiler such as callgrind).
-    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    // `--only NAME`: run just the variants whose names contain NAME (for a profiler such as
+    // callgrind); repeat it to run several.
+    let args_given: Vec<String> = std::env::args().collect();
+    let only: Vec<&str> = args_given
+        .windows(2)
+        .filter(|pair| pair[0] == "--only")
+        .map(|pair| pair[1].as_str())
+        .collect();
     let variants: Vec<(&str, Call<'_>)> = variants
         .into_iter()
-        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
+        .filter(|(name, _)| only.is_empty() || only.iter().any(|o| name.contains(o)))
         .collect();
 
     // Warm up: connections open, pools filled.

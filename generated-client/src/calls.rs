@@ -27,11 +27,9 @@ impl Client {
     /// ([`crate::GeneratedError`], convertible with `Error::from`):
     /// `client.create_connector().project_id(..).instance_id(..).body(..).send()`.
     pub fn enable_smart_connect(&self, instance_id: &str) -> EnableSmartConnect<'_> {
+        // `create_connector()` starts with the configured project (checked as a path segment
+        // when the client was built), as `delete_connector()` does.
         let call = self.create_connector().instance_id(instance_id);
-        let call = match self.project_id() {
-            Some(project_id) => call.project_id(project_id),
-            None => call,
-        };
         EnableSmartConnect {
             call,
             client: self,

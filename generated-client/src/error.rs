@@ -477,7 +477,10 @@ impl http_body::Body for FailingBody {
 }
 
 /// A `reqwest::Error` whose source chain holds `failure`.
-pub(crate) async fn carry(failure: Carried) -> reqwest::Error {
+///
+/// Synchronous: the carrier body's first frame is ready at once, so reading it takes one poll
+/// (with a waker nothing will wake), and the hooks' futures carry no state for it.
+pub(crate) fn carry(failure: Carried) -> reqwest::Error {
     let message = match &failure {
         Carried::Iam(e) => e.to_string(),
         Carried::TooLarge(e) => e.to_string(),
@@ -489,19 +492,20 @@ pub(crate) async fn carry(failure: Carried) -> reqwest::Error {
     };
     let body = reqwest::Body::wrap(FailingBody(Some(carrier)));
     let mut response = reqwest::Response::from(http::Response::new(body));
+    let mut cx = Context::from_waker(std::task::Waker::noop());
     loop {
-        match response.chunk().await {
-            Err(e) => return e,
-            // Unreachable: the body's first frame is the error. Should reqwest ever skip it,
-            // the response's end still has to produce an error, so ask for one it always has.
-            Ok(Some(_)) => {}
-            Ok(None) => {
+        match std::pin::pin!(response.chunk()).poll(&mut cx) {
+            Poll::Ready(Err(e)) => return e,
+            // Unreachable: the body's first frame is the error. Should reqwest ever skip it
+            // (or not have it at once), the call still needs an error, so ask for one it
+            // always has.
+            Poll::Ready(Ok(Some(_))) => {}
+            Poll::Ready(Ok(None)) | Poll::Pending => {
                 let mut fallback = http::Response::new(reqwest::Body::from(Vec::new()));
                 *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                return match reqwest::Response::from(fallback).error_for_status() {
-                    Err(e) => e,
-                    Ok(_) => continue,
-                };
+                if let Err(e) = reqwest::Response::from(fallback).error_for_status() {
+                    return e;
+                }
             }
         }
     }

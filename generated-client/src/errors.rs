@@ -135,27 +135,23 @@ impl ServiceErrorExt for GeneratedError {
 /// For a 4xx/5xx reply, the body rewritten as `{error_code, error_msg}`; other replies
 /// are returned untouched.
 pub(crate) async fn normalize_error_reply(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(response);
     }
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let body = read_capped(response).await?;
+    let body = read_capped(&mut response).await?;
     let normalized = error_body(&body);
-
+    let normalized = serde_json::to_vec(&normalized).unwrap_or_default();
+    let mut rebuilt = crate::transport::body::rebuild(&mut response, normalized.into());
+    let headers = rebuilt.headers_mut();
     headers.remove(CONTENT_LENGTH);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let mut rebuilt = http::Response::new(serde_json::to_vec(&normalized).unwrap_or_default());
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
     Ok(reqwest::Response::from(rebuilt))
 }
 
-async fn read_capped(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
+async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<Vec<u8>> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = MAX_ERROR_BODY.saturating_sub(body.len());

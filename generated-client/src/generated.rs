@@ -6043,18 +6043,17 @@ pub mod builder {
             let Self { client, project_id, instance_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}", client.baseurl, encode_path(& project_id
-                .to_string()), encode_path(& instance_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 95usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6063,7 +6062,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_instance",
@@ -6171,18 +6169,18 @@ pub mod builder {
                     types::CreateConnectorReq::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 105usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6192,7 +6190,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_connector",
@@ -6301,18 +6298,18 @@ pub mod builder {
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 111usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6323,7 +6320,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_connector_tasks",
@@ -6436,18 +6432,18 @@ pub mod builder {
                     types::CreateConnectorTaskReq::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 111usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6457,7 +6453,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_connector_task",
@@ -6551,19 +6546,19 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks/{}", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-                encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 152usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6572,7 +6567,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_connector_task",
@@ -6661,19 +6655,19 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks/{}", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-                encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 152usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6682,7 +6676,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_connector_task",
@@ -6771,19 +6764,20 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks/{}/pause", client.baseurl,
-                encode_path(& project_id.to_string()), encode_path(& instance_id
-                .to_string()), encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 158usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url.push_str("/pause");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6792,7 +6786,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "pause_connector_task",
@@ -6881,19 +6874,20 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/connector/tasks/{}/resume", client.baseurl,
-                encode_path(& project_id.to_string()), encode_path(& instance_id
-                .to_string()), encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 159usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url.push_str("/resume");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6902,7 +6896,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "resume_connector_task",
@@ -7048,18 +7041,18 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start = start.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/tasks", client.baseurl, encode_path(& project_id
-                .to_string()), encode_path(& instance_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 101usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/tasks");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7072,7 +7065,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("end_time", &end_time))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("start", &start))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_background_tasks",
@@ -7166,19 +7158,19 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/tasks/{}", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-                encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 142usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7187,7 +7179,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_background_task",
@@ -7276,19 +7267,19 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/instances/{}/tasks/{}", client.baseurl, encode_path(&
-                project_id.to_string()), encode_path(& instance_id.to_string()),
-                encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 142usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7297,7 +7288,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_background_task",
@@ -7386,19 +7376,20 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/kafka/instances/{}/connector/tasks/{}/restart", client.baseurl,
-                encode_path(& project_id.to_string()), encode_path(& instance_id
-                .to_string()), encode_path(& task_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 166usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/kafka/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/connector/tasks/");
+                crate::transport::push_path_segment(&mut url, &task_id);
+                url.push_str("/restart");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7407,7 +7398,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "restart_connector_task",
@@ -7484,19 +7474,18 @@ pub mod builder {
             let Self { client, project_id, instance_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/kafka/instances/{}/delete-connector", client.baseurl,
-                encode_path(& project_id.to_string()), encode_path(& instance_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let url = {
+                let mut url = ::std::string::String::with_capacity(
+                    client.baseurl.len() + 118usize,
                 );
+                url.push_str(&client.baseurl);
+                url.push_str("/v2/");
+                crate::transport::push_path_segment(&mut url, &project_id);
+                url.push_str("/kafka/instances/");
+                crate::transport::push_path_segment(&mut url, &instance_id);
+                url.push_str("/delete-connector");
+                url
+            };
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7505,7 +7494,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_connector",

@@ -76,6 +76,8 @@ pub fn client_settings() -> codegen::Settings {
         }],
         operation_table: true,
         operations_per_part: None,
+        path_encoder: Some("crate::transport::push_path_segment".into()),
+        drop_api_version_header: true,
     }
 }
 

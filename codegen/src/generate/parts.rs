@@ -148,11 +148,12 @@ fn generate_part(
         name: name.to_owned(),
         message: e.to_string(),
     })?;
-    let mut operations = Vec::new();
-    if !settings.path_defaults.is_empty() || settings.operation_table {
-        let defaults = crate::rewrite::parse(&settings.path_defaults)?;
-        operations = crate::rewrite::rewrite(&mut file, &defaults);
-    }
+    let rewrites = crate::rewrite::parse(settings)?;
+    let operations = if rewrites.is_empty() {
+        Vec::new()
+    } else {
+        crate::rewrite::rewrite(&mut file, &rewrites)
+    };
     let mut pieces = Merged::default();
     Ok(pieces.take(file).map(|part| PartCode {
         part,
@@ -639,7 +640,8 @@ mod tests {
         }
     }
 
-    /// With the client's rewrites: the project pre-fill and the operation table.
+    /// With the client's rewrites: the project pre-fill, the operation table, the URL built in
+    /// one string and no `api-version` header.
     fn with_rewrites(settings: Settings) -> Settings {
         Settings {
             path_defaults: vec![crate::PathDefault {
@@ -647,6 +649,8 @@ mod tests {
                 expr: "crate::transport::default_project_id(&self.inner)".into(),
             }],
             operation_table: true,
+            path_encoder: Some("crate::transport::push_path_segment".into()),
+            drop_api_version_header: true,
             ..settings
         }
     }

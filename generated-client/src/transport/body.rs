@@ -5,6 +5,11 @@
 //! [`crate::Error::ResponseTooLarge`] and the rest is not read. A 4xx/5xx body is cut at
 //! [`crate::errors::MAX_ERROR_BODY`] instead (the status and error code matter, not the rest)
 //! and rewritten into the documented shape ([`crate::errors`]).
+//!
+//! Either way the reply handed on is the one that came in (status, version, headers,
+//! extensions and URL) around the body now in memory. One success reply is handed on unread:
+//! one whose `Content-Length` is within the limit (hyper reads no more than that), when a
+//! failure to read it would not be retried anyway (see [`read_reply`]).
 
 use reqwest::header::{CONTENT_LENGTH, HeaderValue};
 
@@ -12,13 +17,20 @@ use crate::error::{Carried, ResponseTooLarge, carry};
 use crate::errors;
 
 /// The reply with its body read into memory (within `limit`), or the error to return.
+///
+/// `read_now`: whether a failure to read the body must show here, where a retry can follow
+/// (an idempotent request with an attempt left). When it need not, a success reply with a
+/// `Content-Length` within the limit is handed on as it came: it cannot grow past the limit,
+/// and the generated code reads it (a failure then is the same [`crate::Error::Transport`]).
 pub(crate) async fn read_reply(
     mut response: reqwest::Response,
     limit: usize,
+    read_now: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
-        return errors::normalize_error_reply(response).await;
+        // Boxed: the error path, kept out of the future every call carries.
+        return Box::pin(errors::normalize_error_reply(response)).await;
     }
     let too_large = |content_length| ResponseTooLarge {
         status,
@@ -29,24 +41,162 @@ pub(crate) async fn read_reply(
     if let Some(length) = content_length
         && usize::try_from(length).map_or(true, |length| length > limit)
     {
-        return Err(carry(Carried::TooLarge(too_large(content_length))).await);
+        return Err(carry(Carried::TooLarge(too_large(content_length))));
     }
-    let capacity = content_length
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(0);
-    let mut body = Vec::with_capacity(capacity);
+    if content_length.is_some() && !read_now {
+        return Ok(response);
+    }
+    // The first chunk is kept as it came (most replies are one chunk); only a second one
+    // makes a buffer, sized by `Content-Length` when there is one.
+    let mut first = None;
+    let mut joined = Vec::new();
+    let mut read = 0;
     while let Some(chunk) = response.chunk().await? {
-        if chunk.len() > limit - body.len() {
-            return Err(carry(Carried::TooLarge(too_large(content_length))).await);
+        if chunk.len() > limit - read {
+            return Err(carry(Carried::TooLarge(too_large(content_length))));
         }
-        body.extend_from_slice(&chunk);
+        read += chunk.len();
+        match &first {
+            None => first = Some(chunk),
+            Some(first) => {
+                if joined.is_empty() {
+                    let capacity = content_length
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(0)
+                        .max(read);
+                    joined.reserve_exact(capacity);
+                    joined.extend_from_slice(first);
+                }
+                joined.extend_from_slice(&chunk);
+            }
+        }
     }
-    let length = HeaderValue::from(body.len());
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
-    *rebuilt.status_mut() = status;
+    let body = match first {
+        Some(first) if joined.is_empty() => reqwest::Body::from(first),
+        _ => reqwest::Body::from(joined),
+    };
+    let mut rebuilt = rebuild(&mut response, body);
+    // The body is now complete in memory; its length is what was read.
+    if content_length != u64::try_from(read).ok() {
+        rebuilt
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(read));
+    }
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// `response` (status, version, headers, extensions and URL, taken from it) around `body`,
+/// ready to become a `reqwest::Response` again.
+///
+/// The URL goes in as the extension `reqwest::Response::from` looks for, so the rebuilt reply
+/// keeps its URL (without it reqwest parses a placeholder URL on every call).
+pub(crate) fn rebuild(
+    response: &mut reqwest::Response,
+    body: reqwest::Body,
+) -> http::Response<reqwest::Body> {
+    use reqwest::ResponseBuilderExt;
+
+    let mut extensions = http::response::Builder::new()
+        .url(response.url().clone())
+        .extensions_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    extensions.extend(std::mem::take(response.extensions_mut()));
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = response.status();
     *rebuilt.version_mut() = response.version();
     *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
-    // The body is now complete in memory; its length is what was read.
-    rebuilt.headers_mut().insert(CONTENT_LENGTH, length);
-    Ok(reqwest::Response::from(rebuilt))
+    *rebuilt.extensions_mut() = extensions;
+    rebuilt
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use reqwest::ResponseBuilderExt;
+
+    use super::*;
+
+    /// A body that arrives in the given chunks, with no declared length.
+    struct Chunks(VecDeque<&'static [u8]>);
+
+    impl http_body::Body for Chunks {
+        type Data = &'static [u8];
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            Poll::Ready(self.0.pop_front().map(|c| Ok(http_body::Frame::data(c))))
+        }
+    }
+
+    fn reply(body: reqwest::Body, content_length: Option<usize>) -> reqwest::Response {
+        let mut builder = http::Response::builder()
+            .status(200)
+            .header("x-request-id", "r-1")
+            .url("https://dms.example.com/v2/p/instances".parse().unwrap());
+        if let Some(length) = content_length {
+            builder = builder.header(CONTENT_LENGTH, length);
+        }
+        reqwest::Response::from(builder.body(body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_reply_read_in_chunks_keeps_its_url_headers_and_every_byte() {
+        let body = reqwest::Body::wrap(Chunks(VecDeque::from([&b"{\"a\":"[..], b"1", b"}"])));
+        let read = read_reply(reply(body, None), 1024, true).await.unwrap();
+        assert_eq!(
+            read.url().as_str(),
+            "https://dms.example.com/v2/p/instances"
+        );
+        assert_eq!(read.headers()["x-request-id"], "r-1");
+        assert_eq!(read.headers()[CONTENT_LENGTH], "7");
+        assert_eq!(read.bytes().await.unwrap(), &b"{\"a\":1}"[..]);
+    }
+
+    #[tokio::test]
+    async fn a_reply_of_one_chunk_is_read_as_it_came() {
+        let body = reqwest::Body::from(&b"{\"a\":1}"[..]);
+        let read = read_reply(reply(body, Some(7)), 1024, true).await.unwrap();
+        assert_eq!(
+            read.url().as_str(),
+            "https://dms.example.com/v2/p/instances"
+        );
+        assert_eq!(read.headers()[CONTENT_LENGTH], "7");
+        assert_eq!(read.bytes().await.unwrap(), &b"{\"a\":1}"[..]);
+    }
+
+    #[tokio::test]
+    async fn a_reply_past_the_limit_fails_whether_or_not_it_is_read_now() {
+        for read_now in [true, false] {
+            // Declared too large: refused before reading.
+            let body = reqwest::Body::from(vec![b'x'; 100]);
+            let error = read_reply(reply(body, Some(100)), 10, read_now)
+                .await
+                .unwrap_err();
+            assert!(crate::error::is_carried(&error), "{error}");
+            // Not declared: refused once the chunks pass the limit.
+            let body = reqwest::Body::wrap(Chunks(VecDeque::from([&[b'x'; 8][..], &[b'x'; 8]])));
+            let error = read_reply(reply(body, None), 10, read_now)
+                .await
+                .unwrap_err();
+            assert!(crate::error::is_carried(&error), "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_within_the_limit_is_handed_on_unread_unless_asked() {
+        let body = reqwest::Body::from(&b"{}"[..]);
+        let kept = read_reply(reply(body, Some(2)), 1024, false).await.unwrap();
+        assert_eq!(
+            kept.url().as_str(),
+            "https://dms.example.com/v2/p/instances"
+        );
+        assert_eq!(kept.bytes().await.unwrap(), &b"{}"[..]);
+    }
 }

@@ -3,11 +3,11 @@
 //! progenitor calls [`ClientHooks::pre`] once a request is fully built (headers and body
 //! final) and just before it is sent, and [`ClientHooks::exec`] to send it. The generator
 //! runs with hooks required, so this implementation is not optional: without it the crate
-//! does not compile. In order, `pre`:
+//! does not compile. (progenitor's `api-version` header, which the DMS API does not define,
+//! is left out by the generator: a setting of xtask.) In order, `pre`:
 //!
-//! 1. removes progenitor's `api-version` header (the DMS API does not define it);
-//! 2. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
-//! 3. authenticates: signs with AK/SK (after everything else is final, so what is signed is
+//! 1. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
+//! 2. authenticates: signs with AK/SK (after everything else is final, so what is signed is
 //!    what is sent), or adds `X-Auth-Token`.
 //!
 //! `exec` opens the call's `tracing` span (operation id, method, path template; attempt,
@@ -41,12 +41,10 @@ use crate::auth::signer::{self, SigningKey};
 use crate::config::MAX_RESPONSE_BODY;
 use crate::error::{Carried, carry, is_carried};
 use crate::transport::body;
-use crate::transport::retry::{Attempt, Decision, RetryPolicy};
+use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
 use crate::wait::{self, Verdict};
 use crate::{TransportErrorKind, api_operation, errors};
 
-/// The header progenitor adds to every request with the spec's `info.version`.
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 /// Project of the request; signed.
 pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 /// Security token of temporary AK/SK credentials; signed.
@@ -164,12 +162,12 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let path = api_operation(info.operation_id).map_or("", |operation| operation.path);
+        // The field values are only computed when the span is enabled.
         let span = tracing::info_span!(
             "dms_call",
             operation = info.operation_id,
             method = %request.method(),
-            path,
+            path = api_operation(info.operation_id).map_or("", |operation| operation.path),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -196,15 +194,23 @@ async fn send_with_retries(
     // A signature refused with 401 is explained at debug level; that needs the request.
     let explain_401 =
         matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
+    // Without a subscriber interested in the span there is nothing to record.
+    let traced = !span.is_disabled();
     let mut attempt = 1u32;
     loop {
-        span.record("attempt", attempt);
+        if traced {
+            span.record("attempt", attempt);
+        }
         let spare = if attempt < policy.attempts() || explain_401 {
             request.try_clone()
         } else {
             None
         };
-        let outcome = send_once(client, request).await;
+        // A reply whose body fails to arrive is retried only for an idempotent method with
+        // an attempt left; only then must the body be read here, where a retry can follow.
+        let read_now =
+            attempt < policy.attempts() && spare.is_some() && retry::is_idempotent(&method);
+        let outcome = send_once(client, request, read_now).await;
         let outcome = match outcome {
             Ok(response) => {
                 let response = if response.status() == StatusCode::UNAUTHORIZED && explain_401 {
@@ -215,13 +221,15 @@ async fn send_with_retries(
                 } else {
                     response
                 };
-                span.record("status", response.status().as_u16());
-                if let Some(id) = response
-                    .headers()
-                    .get(errors::X_REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    span.record("request_id", id);
+                if traced {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = response
+                        .headers()
+                        .get(errors::X_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        span.record("request_id", id);
+                    }
                 }
                 Ok(response)
             }
@@ -253,15 +261,16 @@ async fn send_with_retries(
             "retrying"
         );
         if decision == Decision::RetryWhenInstanceRuns {
-            if !wait_until_running(client, next.url(), policy, deadline).await {
+            // Boxed: a rare path, kept out of the future every call carries.
+            if !Box::pin(wait_until_running(client, next.url(), policy, deadline)).await {
                 tracing::info!(attempt, "not retried: the instance is not running in time");
                 return outcome;
             }
         } else {
-            tokio::time::sleep(wait).await;
+            Box::pin(tokio::time::sleep(wait)).await;
         }
         if let Err(message) = reauthenticate(state, &mut next) {
-            return Err(carry(Carried::Invalid(message)).await);
+            return Err(carry(Carried::Invalid(message)));
         }
         request = next;
         attempt += 1;
@@ -269,20 +278,23 @@ async fn send_with_retries(
 }
 
 /// One attempt: the IAM token (password authentication), the request, the reply read within
-/// the size limit.
+/// the size limit (see [`body::read_reply`] for `read_now`).
 async fn send_once(
     client: &Client,
     mut request: reqwest::Request,
+    read_now: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let iam_token = match &client.inner.auth {
         Auth::Iam(source) => {
-            let token = match source.token(client.client()).await {
+            // Boxed here and below: only password authentication takes these paths, so
+            // every other call's future carries no room for them.
+            let token = match Box::pin(source.token(client.client())).await {
                 Ok(token) => token,
-                Err(e) => return Err(carry(Carried::Iam(e)).await),
+                Err(e) => return Err(carry(Carried::Iam(e))),
             };
             match secret_header("the IAM token", &token) {
                 Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
-                Err(message) => return Err(carry(Carried::Invalid(message)).await),
+                Err(message) => return Err(carry(Carried::Invalid(message))),
             };
             Some((source, token))
         }
@@ -294,9 +306,9 @@ async fn send_once(
     {
         // A revoked token would otherwise be sent until it nears expiry. Only the token
         // this request carried is dropped: another call may have fetched a fresh one.
-        source.forget(&token).await;
+        Box::pin(source.forget(&token)).await;
     }
-    body::read_reply(response, client.inner.max_response_body).await
+    body::read_reply(response, client.inner.max_response_body, read_now).await
 }
 
 /// What the policy says about `outcome` (handed back, its body still readable).
@@ -313,10 +325,11 @@ async fn decide(
         }
         Ok(response) => {
             // Only the busy refusal needs the body's error code; the body is in memory.
+            // (Boxed: a rare path, kept out of the future every call carries.)
             let (response, code) = if response.status() == StatusCode::BAD_REQUEST
                 && policy.retries_when_instance_busy()
             {
-                match error_code(response).await {
+                match Box::pin(error_code(response)).await {
                     Ok(pair) => pair,
                     Err(error) => return (Err(error), Decision::Stop),
                 }
@@ -338,19 +351,16 @@ async fn decide(
 
 /// The `error_code` of a (normalised, in-memory) error reply, and the reply rebuilt.
 async fn error_code(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> reqwest::Result<(reqwest::Response, Option<String>)> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
     let code = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|body| body.get("error_code")?.as_str().map(str::to_owned));
-    let mut rebuilt = http::Response::new(reqwest::Body::from(bytes));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
+    let rebuilt = body::rebuild(&mut response, bytes.into());
     Ok((reqwest::Response::from(rebuilt), code))
 }
 
@@ -398,7 +408,7 @@ async fn wait_until_running(
         async move {
             let mut request = reqwest::Request::new(reqwest::Method::GET, url);
             prepare(client, &mut request).await.map_err(|_| ())?;
-            let response = send_once(client, request).await.map_err(|_| ())?;
+            let response = send_once(client, request, true).await.map_err(|_| ())?;
             if !response.status().is_success() {
                 return Err(());
             }
@@ -486,7 +496,6 @@ impl From<String> for HookError {
 async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
-    headers.remove(API_VERSION);
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
         let value = match &state.project_header {
