@@ -3,7 +3,10 @@
 //! [`generate`] loads an OpenAPI 3.0.x document, checks it for the shapes that progenitor
 //! rejects or silently mishandles ([`validate`]), runs progenitor's builder-style generator and
 //! formats the result with prettyplease. The output starts with a "generated, do not edit"
-//! header naming the spec and its SHA-256, and is byte-identical for identical input.
+//! header naming the spec and its SHA-256, and is byte-identical for identical input. A
+//! large spec is generated in parts of a few operations, on as many threads as there are
+//! cores, and put together with the bytes one run would give
+//! ([`Settings::operations_per_part`]): memory stays bounded by a part, not by the spec.
 
 mod error;
 mod generate;
