@@ -218,31 +218,11 @@ fn main() {
     }
 }
 
-/// The settings `xtask::client_settings()` gives generated-client: hooks required, an inner
-/// type, `NodeCount` / `PathSegment` replaced by hand-written types, passwords as `Secret`,
-/// the project pre-fill, the operation table, URLs built in one string and no `api-version`
-/// header. With `one_run`, in one progenitor run instead of parts.
+/// The settings generated-client is generated with (`xtask::client_settings()`); with
+/// `one_run`, in one progenitor run instead of parts.
 fn client_like(one_run: bool) -> codegen::Settings {
     codegen::Settings {
-        inner_type: Some("crate::transport::HookState".into()),
-        hooks_required: true,
-        replacements: ["NodeCount", "PathSegment"]
-            .map(|schema| codegen::Replacement {
-                schema: schema.into(),
-                rust_type: format!("crate::{schema}"),
-            })
-            .to_vec(),
-        conversions: vec![codegen::Conversion {
-            format: "password".into(),
-            rust_type: "crate::Secret".into(),
-        }],
-        path_defaults: vec![codegen::PathDefault {
-            param: "project_id".into(),
-            expr: "crate::transport::default_project_id(&self.inner)".into(),
-        }],
-        operation_table: true,
-        path_encoder: Some("crate::transport::push_path_segment".into()),
-        drop_api_version_header: true,
         operations_per_part: one_run.then_some(usize::MAX),
+        ..xtask::client_settings()
     }
 }
