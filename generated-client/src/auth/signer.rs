@@ -177,11 +177,11 @@ impl SdkDate {
             }
         };
         let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
-        let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        // Counted from 0000-01-01, the time is never negative: plain unsigned division.
+        let since_year_0 = u64::try_from(seconds - EARLIEST_SDK_DATE).unwrap_or(0);
+        let days = u32::try_from(since_year_0 / 86_400).unwrap_or(0);
+        let second_of_day = u32::try_from(since_year_0 % 86_400).unwrap_or(0);
         let (year, month, day) = civil_from_days(days);
-        // In range by the clamp: the year is 0..=9999.
-        let year = u32::try_from(year).unwrap_or(0);
-        let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
         // Built in two words: written byte by byte, the date would be read back whole
         // before the stores land (a store-forwarding stall).
         let pair = |n: u32| u64::from(u16::from_le_bytes(DECIMAL_PAIRS[(n % 100) as usize]));
@@ -212,12 +212,14 @@ const DECIMAL_PAIRS: [[u8; 2]; 100] = {
     table
 };
 
-/// The proleptic Gregorian `(year, month, day)` of `days` since 1970-01-01 (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097); // 0..=146_096
+/// The proleptic Gregorian `(year, month, day)` of `days` since 0000-01-01, for the years
+/// 0000-9999 (H. Hinnant's `civil_from_days`, counted from the March 1st one 400-year era
+/// earlier, so that every quantity is unsigned).
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    // 0000-03-01 is day 60 of the (leap) year 0; an era is 146_097 days.
+    let z = days + 146_097 - 60;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097; // 0..=146_096
     let year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
@@ -228,12 +230,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     } else {
         shifted_month - 9
     };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
+    let year = year_of_era + era * 400 + u32::from(month <= 2) - 400;
+    (year, month, day)
 }
 
 /// Signs `request` with the access key `ak` and secret key `sk`, and shows what was signed:
@@ -616,6 +614,32 @@ fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
     a.name.len().cmp(&b.name.len())
 }
 
+/// Whether `a` sorts after `b` by lower-case name; names usually differ in their first
+/// byte.
+#[inline]
+fn after(a: &Entry<'_>, b: &Entry<'_>) -> bool {
+    if !(a.upper || b.upper) {
+        let (x, y) = (a.name.as_bytes(), b.name.as_bytes());
+        return match (x.first(), y.first()) {
+            (Some(p), Some(q)) if p != q => p > q,
+            _ => x > y,
+        };
+    }
+    by_lower_name(a, b) == std::cmp::Ordering::Greater
+}
+
+/// Sorts the headers by lower-case name, stably (headers of the same name keep their
+/// order): an insertion sort, as the list is short and mostly in order.
+fn sort_by_lower_name(entries: &mut [Entry<'_>]) {
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 && after(&entries[j - 1], &entries[j]) {
+            entries.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Signs; `headers` are `(name, value)` in any case and order. With `canonical`, the
 /// canonical request is also appended there.
 pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
@@ -701,8 +725,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
         entries.push("host", request.host.as_bytes(), false);
     }
     let entries = entries.as_mut_slice();
-    // Stable: headers of the same name keep their order.
-    entries.sort_by(by_lower_name);
+    sort_by_lower_name(entries);
 
     if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
         canonical.put_upper(request.method.as_bytes());
