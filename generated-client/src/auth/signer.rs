@@ -527,11 +527,7 @@ impl Entry<'_> {
     /// upper-case letter.
     #[inline]
     fn classify(name: &[u8]) -> Option<bool> {
-        // `A-Z` and `_` are all in 0x41-0x5f: the usual name has none of them.
-        let plain = name
-            .iter()
-            .fold(true, |plain, &b| plain & (b.wrapping_sub(0x41) > 0x1e));
-        if plain {
+        if !has_upper_or_underscore(name) {
             Some(false)
         } else if name.contains(&b'_') {
             None
@@ -549,6 +545,37 @@ impl Entry<'_> {
             self.name == lower
         }
     }
+}
+
+/// Whether `name` has a byte in 0x41-0x5f (`A-Z` and `_` are all there): eight bytes at a
+/// time, the last eight overlapping the ones before, so the usual name takes a word or two.
+#[inline]
+fn has_upper_or_underscore(name: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// Whether a byte of `word` is in 0x41..=0x5f (exact: a byte's test borrows nothing from
+    /// its neighbours).
+    #[inline(always)]
+    fn any_in_range(word: u64) -> bool {
+        let low7 = word & (ONES * 0x7f);
+        // Top bit of each byte: below 0x60, above 0x40, and ASCII at all.
+        ((ONES * (0x7f + 0x60) - low7) & (low7 + ONES * (0x7f - 0x40)) & !word & (ONES * 0x80)) != 0
+    }
+    #[inline(always)]
+    fn word(eight: &[u8]) -> u64 {
+        u64::from_le_bytes(eight.try_into().unwrap_or_default())
+    }
+    let n = name.len();
+    if n < 8 {
+        return name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e);
+    }
+    let mut start = 0;
+    while start + 8 < n {
+        if any_in_range(word(&name[start..start + 8])) {
+            return true;
+        }
+        start += 8;
+    }
+    any_in_range(word(&name[n - 8..]))
 }
 
 /// Number of headers [`Entries`] holds without allocating.
@@ -1009,6 +1036,26 @@ mod tests {
                     UNIX_EPOCH - std::time::Duration::from_secs(seconds.unsigned_abs())
                 };
                 assert_eq!(SdkDate::new(time).as_str(), expected, "{seconds}");
+            }
+        }
+    }
+
+    #[test]
+    fn upper_case_and_underscores_are_found_anywhere() {
+        for len in 0..40 {
+            for filler in [b'a', b'-', 0x40, 0x60, 0x7f, 0x80, 0xff] {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut name = vec![filler; len];
+                        name[at] = b;
+                        let expected = name.iter().any(|c| (0x41..=0x5f).contains(c));
+                        assert_eq!(
+                            has_upper_or_underscore(&name),
+                            expected,
+                            "{len} {filler} {at} {b}"
+                        );
+                    }
+                }
             }
         }
     }
