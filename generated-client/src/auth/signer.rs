@@ -586,6 +586,8 @@ struct Entries<'x> {
     few: [Entry<'x>; FEW_HEADERS],
     len: usize,
     many: Vec<Entry<'x>>,
+    /// The length of the names, one more each: the signed header list.
+    names_len: usize,
 }
 
 impl<'x> Entries<'x> {
@@ -598,6 +600,7 @@ impl<'x> Entries<'x> {
             }; FEW_HEADERS],
             len: 0,
             many: Vec::new(),
+            names_len: 0,
         }
     }
 
@@ -605,6 +608,7 @@ impl<'x> Entries<'x> {
     /// a store-forwarding stall).
     #[inline]
     fn push(&mut self, name: &'x str, value: &'x [u8], upper: bool) {
+        self.names_len += name.len() + 1;
         if self.len < FEW_HEADERS {
             let entry = &mut self.few[self.len];
             entry.name = name;
@@ -751,6 +755,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     if !has_host {
         entries.push("host", request.host.as_bytes(), false);
     }
+    let names_len = entries.names_len;
     let entries = entries.as_mut_slice();
     sort_by_lower_name(entries);
 
@@ -783,12 +788,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     const SIGNED_HEADERS: &str = ", SignedHeaders=";
     const SIGNATURE: &str = ", Signature=";
     let mut authorization = String::with_capacity(
-        ACCESS.len()
-            + ak.len()
-            + SIGNED_HEADERS.len()
-            + entries.iter().map(|e| e.name.len() + 1).sum::<usize>()
-            + SIGNATURE.len()
-            + 64,
+        ACCESS.len() + ak.len() + SIGNED_HEADERS.len() + names_len + SIGNATURE.len() + 64,
     );
     authorization.push_str(ACCESS);
     authorization.push_str(ak);
@@ -1003,8 +1003,14 @@ fn hex(digest: &[u8; 32]) -> [u8; 64] {
 /// Writes the lower-case hex of a SHA-256 digest into `out` (64 bytes).
 #[inline]
 fn hex_into(digest: &[u8; 32], out: &mut [u8]) {
-    for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    // Four bytes, eight digits, one store.
+    for (digits, bytes) in out.chunks_exact_mut(8).zip(digest.chunks_exact(4)) {
+        let pair = |b: u8| u64::from(u16::from_le_bytes(HEX_PAIRS[usize::from(b)]));
+        let word = match *bytes {
+            [a, b, c, d] => pair(a) | pair(b) << 16 | pair(c) << 32 | pair(d) << 48,
+            _ => 0,
+        };
+        digits.copy_from_slice(&word.to_le_bytes());
     }
 }
 
