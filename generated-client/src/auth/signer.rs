@@ -745,7 +745,6 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     }
     .filter(|given| !given.is_empty() && !request.body.is_empty());
 
-    let mut entries: Entries<'_> = entries;
     if added_date.is_some() {
         entries.push("x-sdk-date", date, false);
     }
