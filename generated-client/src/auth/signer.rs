@@ -464,7 +464,7 @@ impl Sink for Hashing {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn put_line(&mut self, name: &[u8], value: &[u8]) {
         let (start, end) = (self.len, self.len + name.len() + value.len() + 2);
         if end <= HASHING_BUFFER {
