@@ -177,11 +177,11 @@ impl SdkDate {
             }
         };
         let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
-        let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        // Counted from 0000-01-01, the time is never negative: plain unsigned division.
+        let since_year_0 = u64::try_from(seconds - EARLIEST_SDK_DATE).unwrap_or(0);
+        let days = u32::try_from(since_year_0 / 86_400).unwrap_or(0);
+        let second_of_day = u32::try_from(since_year_0 % 86_400).unwrap_or(0);
         let (year, month, day) = civil_from_days(days);
-        // In range by the clamp: the year is 0..=9999.
-        let year = u32::try_from(year).unwrap_or(0);
-        let second_of_day = u32::try_from(second_of_day).unwrap_or(0);
         // Built in two words: written byte by byte, the date would be read back whole
         // before the stores land (a store-forwarding stall).
         let pair = |n: u32| u64::from(u16::from_le_bytes(DECIMAL_PAIRS[(n % 100) as usize]));
@@ -212,12 +212,14 @@ const DECIMAL_PAIRS: [[u8; 2]; 100] = {
     table
 };
 
-/// The proleptic Gregorian `(year, month, day)` of `days` since 1970-01-01 (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097); // 0..=146_096
+/// The proleptic Gregorian `(year, month, day)` of `days` since 0000-01-01, for the years
+/// 0000-9999 (H. Hinnant's `civil_from_days`, counted from the March 1st one 400-year era
+/// earlier, so that every quantity is unsigned).
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    // 0000-03-01 is day 60 of the (leap) year 0; an era is 146_097 days.
+    let z = days + 146_097 - 60;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097; // 0..=146_096
     let year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
@@ -228,12 +230,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     } else {
         shifted_month - 9
     };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
+    let year = year_of_era + era * 400 + u32::from(month <= 2) - 400;
+    (year, month, day)
 }
 
 /// Signs `request` with the access key `ak` and secret key `sk`, and shows what was signed:
@@ -466,7 +464,7 @@ impl Sink for Hashing {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn put_line(&mut self, name: &[u8], value: &[u8]) {
         let (start, end) = (self.len, self.len + name.len() + value.len() + 2);
         if end <= HASHING_BUFFER {
@@ -529,11 +527,7 @@ impl Entry<'_> {
     /// upper-case letter.
     #[inline]
     fn classify(name: &[u8]) -> Option<bool> {
-        // `A-Z` and `_` are all in 0x41-0x5f: the usual name has none of them.
-        let plain = name
-            .iter()
-            .fold(true, |plain, &b| plain & (b.wrapping_sub(0x41) > 0x1e));
-        if plain {
+        if !has_upper_or_underscore(name) {
             Some(false)
         } else if name.contains(&b'_') {
             None
@@ -553,6 +547,37 @@ impl Entry<'_> {
     }
 }
 
+/// Whether `name` has a byte in 0x41-0x5f (`A-Z` and `_` are all there): eight bytes at a
+/// time, the last eight overlapping the ones before, so the usual name takes a word or two.
+#[inline]
+fn has_upper_or_underscore(name: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// Whether a byte of `word` is in 0x41..=0x5f (exact: a byte's test borrows nothing from
+    /// its neighbours).
+    #[inline(always)]
+    fn any_in_range(word: u64) -> bool {
+        let low7 = word & (ONES * 0x7f);
+        // Top bit of each byte: below 0x60, above 0x40, and ASCII at all.
+        ((ONES * (0x7f + 0x60) - low7) & (low7 + ONES * (0x7f - 0x40)) & !word & (ONES * 0x80)) != 0
+    }
+    #[inline(always)]
+    fn word(eight: &[u8]) -> u64 {
+        u64::from_le_bytes(eight.try_into().unwrap_or_default())
+    }
+    let n = name.len();
+    if n < 8 {
+        return name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e);
+    }
+    let mut start = 0;
+    while start + 8 < n {
+        if any_in_range(word(&name[start..start + 8])) {
+            return true;
+        }
+        start += 8;
+    }
+    any_in_range(word(&name[n - 8..]))
+}
+
 /// Number of headers [`Entries`] holds without allocating.
 const FEW_HEADERS: usize = 12;
 
@@ -561,6 +586,8 @@ struct Entries<'x> {
     few: [Entry<'x>; FEW_HEADERS],
     len: usize,
     many: Vec<Entry<'x>>,
+    /// The length of the names, one more each: the signed header list.
+    names_len: usize,
 }
 
 impl<'x> Entries<'x> {
@@ -573,6 +600,7 @@ impl<'x> Entries<'x> {
             }; FEW_HEADERS],
             len: 0,
             many: Vec::new(),
+            names_len: 0,
         }
     }
 
@@ -580,6 +608,7 @@ impl<'x> Entries<'x> {
     /// a store-forwarding stall).
     #[inline]
     fn push(&mut self, name: &'x str, value: &'x [u8], upper: bool) {
+        self.names_len += name.len() + 1;
         if self.len < FEW_HEADERS {
             let entry = &mut self.few[self.len];
             entry.name = name;
@@ -614,6 +643,32 @@ fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
         }
     }
     a.name.len().cmp(&b.name.len())
+}
+
+/// Whether `a` sorts after `b` by lower-case name; names usually differ in their first
+/// byte.
+#[inline]
+fn after(a: &Entry<'_>, b: &Entry<'_>) -> bool {
+    if !(a.upper || b.upper) {
+        let (x, y) = (a.name.as_bytes(), b.name.as_bytes());
+        return match (x.first(), y.first()) {
+            (Some(p), Some(q)) if p != q => p > q,
+            _ => x > y,
+        };
+    }
+    by_lower_name(a, b) == std::cmp::Ordering::Greater
+}
+
+/// Sorts the headers by lower-case name, stably (headers of the same name keep their
+/// order): an insertion sort, as the list is short and mostly in order.
+fn sort_by_lower_name(entries: &mut [Entry<'_>]) {
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 && after(&entries[j - 1], &entries[j]) {
+            entries.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// Signs; `headers` are `(name, value)` in any case and order. With `canonical`, the
@@ -690,7 +745,6 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     }
     .filter(|given| !given.is_empty() && !request.body.is_empty());
 
-    let mut entries: Entries<'_> = entries;
     if added_date.is_some() {
         entries.push("x-sdk-date", date, false);
     }
@@ -700,9 +754,9 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     if !has_host {
         entries.push("host", request.host.as_bytes(), false);
     }
+    let names_len = entries.names_len;
     let entries = entries.as_mut_slice();
-    // Stable: headers of the same name keep their order.
-    entries.sort_by(by_lower_name);
+    sort_by_lower_name(entries);
 
     if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
         canonical.put_upper(request.method.as_bytes());
@@ -733,12 +787,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
     const SIGNED_HEADERS: &str = ", SignedHeaders=";
     const SIGNATURE: &str = ", Signature=";
     let mut authorization = String::with_capacity(
-        ACCESS.len()
-            + ak.len()
-            + SIGNED_HEADERS.len()
-            + entries.iter().map(|e| e.name.len() + 1).sum::<usize>()
-            + SIGNATURE.len()
-            + 64,
+        ACCESS.len() + ak.len() + SIGNED_HEADERS.len() + names_len + SIGNATURE.len() + 64,
     );
     authorization.push_str(ACCESS);
     authorization.push_str(ak);
@@ -953,8 +1002,14 @@ fn hex(digest: &[u8; 32]) -> [u8; 64] {
 /// Writes the lower-case hex of a SHA-256 digest into `out` (64 bytes).
 #[inline]
 fn hex_into(digest: &[u8; 32], out: &mut [u8]) {
-    for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    // Four bytes, eight digits, one store.
+    for (digits, bytes) in out.chunks_exact_mut(8).zip(digest.chunks_exact(4)) {
+        let pair = |b: u8| u64::from(u16::from_le_bytes(HEX_PAIRS[usize::from(b)]));
+        let word = match *bytes {
+            [a, b, c, d] => pair(a) | pair(b) << 16 | pair(c) << 32 | pair(d) << 48,
+            _ => 0,
+        };
+        digits.copy_from_slice(&word.to_le_bytes());
     }
 }
 
@@ -986,6 +1041,26 @@ mod tests {
                     UNIX_EPOCH - std::time::Duration::from_secs(seconds.unsigned_abs())
                 };
                 assert_eq!(SdkDate::new(time).as_str(), expected, "{seconds}");
+            }
+        }
+    }
+
+    #[test]
+    fn upper_case_and_underscores_are_found_anywhere() {
+        for len in 0..40 {
+            for filler in [b'a', b'-', 0x40, 0x60, 0x7f, 0x80, 0xff] {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut name = vec![filler; len];
+                        name[at] = b;
+                        let expected = name.iter().any(|c| (0x41..=0x5f).contains(c));
+                        assert_eq!(
+                            has_upper_or_underscore(&name),
+                            expected,
+                            "{len} {filler} {at} {b}"
+                        );
+                    }
+                }
             }
         }
     }
