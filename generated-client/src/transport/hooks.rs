@@ -157,11 +157,13 @@ impl ClientHooks<HookState> for Client {
         })
     }
 
-    async fn exec(
+    /// Not an `async fn`: the future of [`send_with_retries`] is handed back as it is, with
+    /// no state of this function's own around it.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         // The field values are only computed when the span is enabled.
         let span = tracing::info_span!(
             "dms_call",
@@ -172,16 +174,29 @@ impl ClientHooks<HookState> for Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        send_with_retries(self, request, &span)
+        send_with_retries(self, request, span)
+    }
+}
+/// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
+/// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
+/// current IAM token. Without a clonable body there is one attempt.
+async fn send_with_retries(
+    client: &Client,
+    request: reqwest::Request,
+    span: tracing::Span,
+) -> reqwest::Result<reqwest::Response> {
+    // Without a subscriber interested in the span there is nothing to enter on every poll.
+    if span.is_disabled() {
+        retry_loop(client, request, &span).await
+    } else {
+        retry_loop(client, request, &span)
             .instrument(span.clone())
             .await
     }
 }
 
-/// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
-/// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
-/// current IAM token. Without a clonable body there is one attempt.
-async fn send_with_retries(
+/// The attempts of [`send_with_retries`], in `span`.
+async fn retry_loop(
     client: &Client,
     mut request: reqwest::Request,
     span: &tracing::Span,
