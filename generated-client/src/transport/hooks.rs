@@ -217,7 +217,7 @@ async fn retry_loop(
             span.record("attempt", attempt);
         }
         let spare = if attempt < policy.attempts() || explain_401 {
-            request.try_clone()
+            spare_copy(&request)
         } else {
             None
         };
@@ -290,6 +290,26 @@ async fn retry_loop(
         request = next;
         attempt += 1;
     }
+}
+
+/// A copy of `request` to send again: what `reqwest::Request::try_clone` gives (`None` for a
+/// streamed body), without its detour through the extensions (it sets the timeout there, which
+/// allocates a map, then overwrites the whole map). The copy carries the request's method, URL,
+/// headers, version, timeout and body; reqwest's other extensions are not reachable from
+/// outside it, and a request built by the generated code has none.
+fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    let body = match request.body() {
+        None => None,
+        Some(body) => Some(reqwest::Body::from(body.as_bytes()?.to_vec())),
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// One attempt: the IAM token (password authentication), the request, the reply read within
@@ -474,7 +494,7 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
     let Auth::AkSk { ak, key, .. } = &state.auth else {
         return;
     };
-    let mut unsigned = match sent.try_clone() {
+    let mut unsigned = match spare_copy(sent) {
         Some(request) => request,
         None => return,
     };
@@ -511,6 +531,12 @@ impl From<String> for HookError {
 async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
+    if let Auth::AkSk { security_token, .. } = &state.auth {
+        // Room, in one step while the map is small, for what is added from here on (user
+        // agent, project, security token, date, `Authorization`) and one more: reqwest looks
+        // up `Accept` when it sends, and that lookup grows a full map.
+        headers.reserve(6 + usize::from(security_token.is_some()));
+    }
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
         let value = match &state.project_header {
