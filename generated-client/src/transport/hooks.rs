@@ -157,8 +157,8 @@ impl ClientHooks<HookState> for Client {
         })
     }
 
-    /// Not an `async fn`: the future of [`send_with_retries`] is handed back as it is, with
-    /// no state of this function's own around it.
+    /// Not an `async fn`: the future of [`send_with_retries`] is handed back (in its span),
+    /// with no state of this function's own around it.
     fn exec(
         &self,
         request: reqwest::Request,
@@ -174,32 +174,49 @@ impl ClientHooks<HookState> for Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        send_with_retries(self, request, span)
+        // Without a subscriber interested in the span there is nothing to enter on every poll.
+        if span.is_disabled() {
+            InSpan::Plain {
+                call: send_with_retries(self, request, span),
+            }
+        } else {
+            InSpan::Traced {
+                call: send_with_retries(self, request, span.clone()).instrument(span),
+            }
+        }
     }
 }
+
+pin_project_lite::pin_project! {
+    /// A call's future, entered into its span on every poll only when the span is enabled.
+    #[project = InSpanProjection]
+    enum InSpan<F> {
+        Plain { #[pin] call: F },
+        Traced { #[pin] call: tracing::instrument::Instrumented<F> },
+    }
+}
+
+impl<F: Future> Future for InSpan<F> {
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        match self.project() {
+            InSpanProjection::Plain { call } => call.poll(cx),
+            InSpanProjection::Traced { call } => call.poll(cx),
+        }
+    }
+}
+
 /// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
 /// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
 /// current IAM token. Without a clonable body there is one attempt.
 async fn send_with_retries(
     client: &Client,
-    request: reqwest::Request,
-    span: tracing::Span,
-) -> reqwest::Result<reqwest::Response> {
-    // Without a subscriber interested in the span there is nothing to enter on every poll.
-    if span.is_disabled() {
-        retry_loop(client, request, &span).await
-    } else {
-        retry_loop(client, request, &span)
-            .instrument(span.clone())
-            .await
-    }
-}
-
-/// The attempts of [`send_with_retries`], in `span`.
-async fn retry_loop(
-    client: &Client,
     mut request: reqwest::Request,
-    span: &tracing::Span,
+    span: tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
     let state = &client.inner;
     let policy = &state.retry;
