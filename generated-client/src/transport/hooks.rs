@@ -270,7 +270,17 @@ async fn send_with_retries(
         let Some(mut next) = spare.filter(|_| attempt < policy.attempts()) else {
             return outcome;
         };
-        let (outcome, decision) = decide(policy, &method, outcome).await;
+        // Only the busy refusal needs the body's error code (an await); everything else is
+        // decided here. (Boxed: a rare path, kept out of the future every call carries.)
+        let (outcome, decision) = match outcome {
+            Ok(response)
+                if response.status() == StatusCode::BAD_REQUEST
+                    && policy.retries_when_instance_busy() =>
+            {
+                Box::pin(decide_busy(policy, &method, response)).await
+            }
+            outcome => decide(policy, &method, outcome, None),
+        };
         let wait = match decision {
             Decision::Stop => return outcome,
             Decision::Retry { retry_after } => {
@@ -363,11 +373,13 @@ async fn send_once(
     body::read_reply(response, client.inner.max_response_body, read_now).await
 }
 
-/// What the policy says about `outcome` (handed back, its body still readable).
-async fn decide(
+/// What the policy says about `outcome` (handed back, its body still readable), given the
+/// error code of the reply's body when that was read.
+fn decide(
     policy: &RetryPolicy,
     method: &reqwest::Method,
     outcome: reqwest::Result<reqwest::Response>,
+    code: Option<&str>,
 ) -> (reqwest::Result<reqwest::Response>, Decision) {
     match outcome {
         Err(error) if is_carried(&error) => (Err(error), Decision::Stop),
@@ -376,28 +388,29 @@ async fn decide(
             (Err(error), decision)
         }
         Ok(response) => {
-            // Only the busy refusal needs the body's error code; the body is in memory.
-            // (Boxed: a rare path, kept out of the future every call carries.)
-            let (response, code) = if response.status() == StatusCode::BAD_REQUEST
-                && policy.retries_when_instance_busy()
-            {
-                match Box::pin(error_code(response)).await {
-                    Ok(pair) => pair,
-                    Err(error) => return (Err(error), Decision::Stop),
-                }
-            } else {
-                (response, None)
-            };
             let decision = policy.decide(
                 method,
                 &Attempt::Replied {
                     status: response.status(),
                     headers: response.headers(),
-                    error_code: code.as_deref(),
+                    error_code: code,
                 },
             );
             (Ok(response), decision)
         }
+    }
+}
+
+/// [`decide`] for a 400 reply when the busy refusal is retried: its body's error code (the
+/// body is in memory) tells.
+async fn decide_busy(
+    policy: &RetryPolicy,
+    method: &reqwest::Method,
+    response: reqwest::Response,
+) -> (reqwest::Result<reqwest::Response>, Decision) {
+    match error_code(response).await {
+        Ok((response, code)) => decide(policy, method, Ok(response), code.as_deref()),
+        Err(error) => (Err(error), Decision::Stop),
     }
 }
 
