@@ -157,11 +157,13 @@ impl ClientHooks<HookState> for Client {
         })
     }
 
-    async fn exec(
+    /// Not an `async fn`: the future of [`send_with_retries`] is handed back (in its span),
+    /// with no state of this function's own around it.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         // The field values are only computed when the span is enabled.
         let span = tracing::info_span!(
             "dms_call",
@@ -172,9 +174,39 @@ impl ClientHooks<HookState> for Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        send_with_retries(self, request, &span)
-            .instrument(span.clone())
-            .await
+        // Without a subscriber interested in the span there is nothing to enter on every poll.
+        if span.is_disabled() {
+            InSpan::Plain {
+                call: send_with_retries(self, request, span),
+            }
+        } else {
+            InSpan::Traced {
+                call: send_with_retries(self, request, span.clone()).instrument(span),
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A call's future, entered into its span on every poll only when the span is enabled.
+    #[project = InSpanProjection]
+    enum InSpan<F> {
+        Plain { #[pin] call: F },
+        Traced { #[pin] call: tracing::instrument::Instrumented<F> },
+    }
+}
+
+impl<F: Future> Future for InSpan<F> {
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        match self.project() {
+            InSpanProjection::Plain { call } => call.poll(cx),
+            InSpanProjection::Traced { call } => call.poll(cx),
+        }
     }
 }
 
@@ -184,7 +216,7 @@ impl ClientHooks<HookState> for Client {
 async fn send_with_retries(
     client: &Client,
     mut request: reqwest::Request,
-    span: &tracing::Span,
+    span: tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
     let state = &client.inner;
     let policy = &state.retry;
@@ -202,7 +234,7 @@ async fn send_with_retries(
             span.record("attempt", attempt);
         }
         let spare = if attempt < policy.attempts() || explain_401 {
-            request.try_clone()
+            spare_copy(&request)
         } else {
             None
         };
@@ -238,7 +270,17 @@ async fn send_with_retries(
         let Some(mut next) = spare.filter(|_| attempt < policy.attempts()) else {
             return outcome;
         };
-        let (outcome, decision) = decide(policy, &method, outcome).await;
+        // Only the busy refusal needs the body's error code (an await); everything else is
+        // decided here. (Boxed: a rare path, kept out of the future every call carries.)
+        let (outcome, decision) = match outcome {
+            Ok(response)
+                if response.status() == StatusCode::BAD_REQUEST
+                    && policy.retries_when_instance_busy() =>
+            {
+                Box::pin(decide_busy(policy, &method, response)).await
+            }
+            outcome => decide(policy, &method, outcome, None),
+        };
         let wait = match decision {
             Decision::Stop => return outcome,
             Decision::Retry { retry_after } => {
@@ -277,6 +319,26 @@ async fn send_with_retries(
     }
 }
 
+/// A copy of `request` to send again: what `reqwest::Request::try_clone` gives (`None` for a
+/// streamed body), without its detour through the extensions (it sets the timeout there, which
+/// allocates a map, then overwrites the whole map). The copy carries the request's method, URL,
+/// headers, version, timeout and body; reqwest's other extensions are not reachable from
+/// outside it, and a request built by the generated code has none.
+fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    let body = match request.body() {
+        None => None,
+        Some(body) => Some(reqwest::Body::from(body.as_bytes()?.to_vec())),
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    *copy.body_mut() = body;
+    Some(copy)
+}
+
 /// One attempt: the IAM token (password authentication), the request, the reply read within
 /// the size limit (see [`body::read_reply`] for `read_now`).
 async fn send_once(
@@ -311,11 +373,13 @@ async fn send_once(
     body::read_reply(response, client.inner.max_response_body, read_now).await
 }
 
-/// What the policy says about `outcome` (handed back, its body still readable).
-async fn decide(
+/// What the policy says about `outcome` (handed back, its body still readable), given the
+/// error code of the reply's body when that was read.
+fn decide(
     policy: &RetryPolicy,
     method: &reqwest::Method,
     outcome: reqwest::Result<reqwest::Response>,
+    code: Option<&str>,
 ) -> (reqwest::Result<reqwest::Response>, Decision) {
     match outcome {
         Err(error) if is_carried(&error) => (Err(error), Decision::Stop),
@@ -324,28 +388,29 @@ async fn decide(
             (Err(error), decision)
         }
         Ok(response) => {
-            // Only the busy refusal needs the body's error code; the body is in memory.
-            // (Boxed: a rare path, kept out of the future every call carries.)
-            let (response, code) = if response.status() == StatusCode::BAD_REQUEST
-                && policy.retries_when_instance_busy()
-            {
-                match Box::pin(error_code(response)).await {
-                    Ok(pair) => pair,
-                    Err(error) => return (Err(error), Decision::Stop),
-                }
-            } else {
-                (response, None)
-            };
             let decision = policy.decide(
                 method,
                 &Attempt::Replied {
                     status: response.status(),
                     headers: response.headers(),
-                    error_code: code.as_deref(),
+                    error_code: code,
                 },
             );
             (Ok(response), decision)
         }
+    }
+}
+
+/// [`decide`] for a 400 reply when the busy refusal is retried: its body's error code (the
+/// body is in memory) tells.
+async fn decide_busy(
+    policy: &RetryPolicy,
+    method: &reqwest::Method,
+    response: reqwest::Response,
+) -> (reqwest::Result<reqwest::Response>, Decision) {
+    match error_code(response).await {
+        Ok((response, code)) => decide(policy, method, Ok(response), code.as_deref()),
+        Err(error) => (Err(error), Decision::Stop),
     }
 }
 
@@ -459,7 +524,7 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
     let Auth::AkSk { ak, key, .. } = &state.auth else {
         return;
     };
-    let mut unsigned = match sent.try_clone() {
+    let mut unsigned = match spare_copy(sent) {
         Some(request) => request,
         None => return,
     };
@@ -496,6 +561,12 @@ impl From<String> for HookError {
 async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
+    if let Auth::AkSk { security_token, .. } = &state.auth {
+        // Room, in one step while the map is small, for what is added from here on (user
+        // agent, project, security token, date, `Authorization`) and one more: reqwest looks
+        // up `Accept` when it sends, and that lookup grows a full map.
+        headers.reserve(6 + usize::from(security_token.is_some()));
+    }
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
         let value = match &state.project_header {

@@ -37,6 +37,23 @@ const PATH_SET: &AsciiSet = &CONTROLS
     .add(b'/')
     .add(b'%');
 
+/// The bytes [`PATH_SET`] encodes (its members, and every byte outside ASCII), as a table.
+const ENCODED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte < 0x20 || byte >= 0x7f;
+        byte += 1;
+    }
+    let members = b" \"#<>?`{}/%";
+    let mut i = 0;
+    while i < members.len() {
+        table[members[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Appends `value` to `url`, percent-encoded as one path segment: what progenitor's
 /// `encode_path(&value.to_string())` gives, without its two intermediate strings. The
 /// generated builders build their URLs with it (a generator setting of xtask).
@@ -45,7 +62,12 @@ pub(crate) fn push_path_segment<T: fmt::Display + ?Sized>(url: &mut String, valu
     struct Encoding<'a>(&'a mut String);
     impl fmt::Write for Encoding<'_> {
         fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.0.extend(utf8_percent_encode(s, PATH_SET));
+            // Most values (ids, names) have nothing to encode: one copy, no per-piece pushes.
+            if s.bytes().any(|byte| ENCODED[usize::from(byte)]) {
+                self.0.extend(utf8_percent_encode(s, PATH_SET));
+            } else {
+                self.0.push_str(s);
+            }
             Ok(())
         }
     }
@@ -79,5 +101,13 @@ mod tests {
         let mut url = String::new();
         push_path_segment(&mut url, &PathSegment::new("a/b%c d?é").unwrap());
         assert_eq!(url, "a%2Fb%25c%20d%3F%C3%A9");
+    }
+
+    #[test]
+    fn the_table_holds_what_the_set_encodes() {
+        for byte in 0u8..=255 {
+            let encoded = percent_encoding::percent_encode(&[byte], PATH_SET).to_string();
+            assert_eq!(ENCODED[usize::from(byte)], encoded.len() > 1, "{byte:#x}");
+        }
     }
 }
