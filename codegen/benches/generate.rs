@@ -172,7 +172,8 @@ fn main() {
             "--one-run" => one_run = true,
             "--smoke" => {
                 rounds = 1;
-                sizes = vec!["real".into(), "2".into(), "10".into()];
+                // 30 operations: two parts, so the parts path runs too.
+                sizes = vec!["real".into(), "2".into(), "30".into()];
             }
             _ => {}
         }
