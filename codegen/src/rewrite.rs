@@ -445,7 +445,8 @@ fn without_headers_call(expr: &mut syn::Expr, header_map: &syn::Ident) -> bool {
     }
 }
 
-fn is_client(ty: &syn::Type) -> bool {
+/// Whether `ty` is the generated `Client`.
+pub(crate) fn is_client(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Client"))
 }
 

@@ -362,10 +362,8 @@ impl Merged {
                     modules_started = true;
                     self.take_type_module(sub, &outer)?;
                 }
-                item if modules_started => {
-                    let _ = item;
-                    return None;
-                }
+                // typify prints its modules after all the types.
+                _ if modules_started => return None,
                 item => groups.push(item),
             }
         }
@@ -514,12 +512,8 @@ impl Merged {
 
 /// `impl Client { .. }` with the operation methods (not the one with `new`).
 fn is_operations_impl(block: &syn::ItemImpl) -> bool {
-    let syn::Type::Path(self_type) = &*block.self_ty else {
-        return false;
-    };
     block.trait_.is_none()
-        && self_type.qself.is_none()
-        && self_type.path.is_ident("Client")
+        && crate::rewrite::is_client(&block.self_ty)
         && !block
             .items
             .iter()
