@@ -61,6 +61,11 @@ pub struct Settings {
     /// Whether to leave out the `api-version` header (the spec's `info.version`) that
     /// progenitor adds to every request.
     pub drop_api_version_header: bool,
+    /// Path of a function `start(client: &Client, method: reqwest::Method, url: String) ->
+    /// reqwest::RequestBuilder` with which each builder's `send` starts its request, instead
+    /// of progenitor's `client.client.<method>(url)`. It must give the request builder that
+    /// call gives (e.g. the same URL, parsed with less work).
+    pub request_start: Option<String>,
 }
 
 impl Settings {

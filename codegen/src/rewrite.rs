@@ -13,6 +13,9 @@
 //!   appends the base URL, the path's constant parts and its encoded parameters to one
 //!   `String`, instead of `format!` over `encode_path(&param.to_string())` (two more strings
 //!   per parameter).
+//! - **Requests started by the client** ([`crate::Settings::request_start`]): each builder's
+//!   `send` starts its request with a function of the client, given the method and the URL
+//!   string, instead of `client.client.<method>(url)`.
 //! - **No `api-version` header** ([`crate::Settings::drop_api_version_header`]): each
 //!   builder's `send` no longer adds the header progenitor sets to the spec's `info.version`
 //!   (and no longer builds a header map when that was its only header).
@@ -57,6 +60,7 @@ pub(crate) struct Parsed {
     defaults: Vec<(syn::Ident, syn::Expr, String)>,
     operation_table: bool,
     path_encoder: Option<syn::Path>,
+    request_start: Option<syn::Path>,
     drop_api_version_header: bool,
 }
 
@@ -66,6 +70,7 @@ impl Parsed {
         self.defaults.is_empty()
             && !self.operation_table
             && self.path_encoder.is_none()
+            && self.request_start.is_none()
             && !self.drop_api_version_header
     }
 }
@@ -83,18 +88,21 @@ pub(crate) fn parse(settings: &crate::Settings) -> Result<Parsed, Error> {
             Ok((ident, expr, d.expr.clone()))
         })
         .collect::<Result<_, Error>>()?;
-    let path_encoder = settings
-        .path_encoder
-        .as_deref()
-        .map(|path| {
-            syn::parse_str::<syn::Path>(path)
-                .map_err(|e| Error::Settings(path.to_owned(), e.to_string()))
-        })
-        .transpose()?;
+    let parse_path = |path: &Option<String>| {
+        path.as_deref()
+            .map(|path| {
+                syn::parse_str::<syn::Path>(path)
+                    .map_err(|e| Error::Settings(path.to_owned(), e.to_string()))
+            })
+            .transpose()
+    };
+    let path_encoder = parse_path(&settings.path_encoder)?;
+    let request_start = parse_path(&settings.request_start)?;
     Ok(Parsed {
         defaults,
         operation_table: settings.operation_table,
         path_encoder,
+        request_start,
         drop_api_version_header: settings.drop_api_version_header,
     })
 }
@@ -271,8 +279,43 @@ fn rewrite_send(block: &mut syn::ItemImpl, parsed: &Parsed) {
             }
         }
     }
+    if let Some(start) = &parsed.request_start {
+        for stmt in &mut send.block.stmts {
+            if let syn::Stmt::Local(local) = stmt
+                && let Some(init) = &mut local.init
+                && started_by(&mut init.expr, start)
+            {
+                break;
+            }
+        }
+    }
     if parsed.drop_api_version_header {
         drop_api_version_header(&mut send.block);
+    }
+}
+
+/// In the request builder chain `expr` (`client.client.post(url).header(..)...build()?`),
+/// replaces progenitor's `client.client.<method>(url)` with `start(client,
+/// ::reqwest::Method::<METHOD>, url)`; whether it found one.
+fn started_by(expr: &mut syn::Expr, start: &syn::Path) -> bool {
+    const METHODS: [&str; 7] = ["get", "post", "put", "delete", "patch", "head", "options"];
+    match expr {
+        syn::Expr::Try(t) => started_by(&mut t.expr, start),
+        syn::Expr::MethodCall(call) => {
+            let on_http_client = matches!(call.receiver.as_ref(), syn::Expr::Field(f)
+                if matches!(&f.member, syn::Member::Named(m) if m == "client")
+                    && matches!(f.base.as_ref(), syn::Expr::Path(p) if p.path.is_ident("client")));
+            let method = call.method.to_string();
+            if on_http_client && call.args.len() == 1 && METHODS.contains(&method.as_str()) {
+                let verb = syn::Ident::new(&method.to_uppercase(), call.method.span());
+                let url = &call.args[0];
+                *expr = syn::parse_quote!(#start(client, ::reqwest::Method::#verb, #url));
+                true
+            } else {
+                started_by(&mut call.receiver, start)
+            }
+        }
+        _ => false,
     }
 }
 

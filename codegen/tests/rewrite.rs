@@ -237,3 +237,34 @@ fn the_api_version_header_can_be_left_out() {
     assert!(send_of(&plain, "UpdateThing").contains("from_static(\"api-version\")"));
     assert!(send_of(&plain, "UpdateThing").contains(".headers(header_map)"));
 }
+
+#[test]
+fn requests_can_be_started_by_a_function_of_the_client() {
+    let started = Settings {
+        request_start: Some("crate::start".into()),
+        ..settings()
+    };
+    let code = codegen::generate("t.yaml", SPEC, &started).unwrap();
+    for (name, verb) in [("UpdateThing", "PUT"), ("GetStatus", "GET")] {
+        let send = send_of(&code, name);
+        assert!(
+            send.contains(&format!(
+                "crate::start(client, ::reqwest::Method::{verb}, url)"
+            )),
+            "{send}"
+        );
+        assert!(!send.contains("client.client."), "{send}");
+    }
+    let plain = codegen::generate("t.yaml", SPEC, &settings()).unwrap();
+    assert!(send_of(&plain, "GetStatus").contains(".get(url)"));
+    let error = codegen::generate(
+        "t.yaml",
+        SPEC,
+        &Settings {
+            request_start: Some("not a path!".into()),
+            ..settings()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+}

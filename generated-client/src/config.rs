@@ -557,7 +557,8 @@ impl ClientConfig {
         };
         let state = HookState::new(Some(project_id), auth)
             .with_max_response_body(self.max_response_body)
-            .with_retry(self.retry.clone());
+            .with_retry(self.retry.clone())
+            .for_base_url(&endpoint);
         Ok(Client::new_with_client(&endpoint, http, state))
     }
 }
@@ -591,7 +592,7 @@ impl Client {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            HookState::default(),
+            HookState::default().for_base_url(&base_url),
         ))
     }
 

@@ -6055,9 +6055,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::GET,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6182,9 +6184,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::POST,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6311,9 +6315,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::GET,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6445,9 +6451,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::POST,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6560,9 +6568,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::GET,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6669,9 +6679,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::DELETE,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6779,9 +6791,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::PUT,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6889,9 +6903,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::PUT,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7054,9 +7070,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::GET,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7172,9 +7190,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::GET,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7281,9 +7301,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::DELETE,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7391,9 +7413,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::PUT,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7487,9 +7511,11 @@ pub mod builder {
                 url
             };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
+            let mut request = crate::transport::start_request(
+                    client,
+                    ::reqwest::Method::POST,
+                    url,
+                )
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),

@@ -77,6 +77,7 @@ pub fn client_settings() -> codegen::Settings {
         operation_table: true,
         operations_per_part: None,
         path_encoder: Some("crate::transport::push_path_segment".into()),
+        request_start: Some("crate::transport::start_request".into()),
         drop_api_version_header: true,
     }
 }

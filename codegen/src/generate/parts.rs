@@ -644,6 +644,7 @@ mod tests {
             }],
             operation_table: true,
             path_encoder: Some("crate::transport::push_path_segment".into()),
+            request_start: Some("crate::transport::start_request".into()),
             drop_api_version_header: true,
             ..settings
         }

@@ -92,6 +92,8 @@ pub(crate) struct HookState {
     auth: Auth,
     max_response_body: usize,
     retry: RetryPolicy,
+    /// The client's base URL parsed once, when it can be (see [`super::start_request`]).
+    base_url: Option<super::BaseUrl>,
 }
 
 impl Default for HookState {
@@ -111,7 +113,19 @@ impl HookState {
             auth,
             max_response_body: MAX_RESPONSE_BODY,
             retry: RetryPolicy::default(),
+            base_url: None,
         }
+    }
+
+    /// The same state for a client of `base_url` (the base URL the client is made with).
+    pub(crate) fn for_base_url(mut self, base_url: &str) -> Self {
+        self.base_url = super::BaseUrl::new(base_url);
+        self
+    }
+
+    /// The client's base URL, parsed, when it can be used as [`super::start_request`] does.
+    pub(crate) fn base_url(&self) -> Option<&super::BaseUrl> {
+        self.base_url.as_ref()
     }
 
     /// The same state with another retry policy.
