@@ -227,76 +227,156 @@ impl<F: Future> Future for InSpan<F> {
 /// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
 /// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
 /// current IAM token. Without a clonable body there is one attempt.
-async fn send_with_retries(
+///
+/// Not an `async fn`: that would store its arguments in the future twice (as arguments and as
+/// the locals they are moved to); the `async move` block uses them where they are. One attempt
+/// is written out here rather than awaited as [`send_once`], for the same reason: every call's
+/// future carries what the loop keeps across an attempt, and no second copy of the request.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn stores its arguments twice"
+)]
+fn send_with_retries(
     client: &Client,
     mut request: reqwest::Request,
     span: tracing::Span,
-) -> reqwest::Result<reqwest::Response> {
-    let state = &client.inner;
-    let policy = &state.retry;
-    let method = request.method().clone();
-    let started = Instant::now();
-    let deadline = started + policy.deadline_after();
-    // A signature refused with 401 is explained at debug level; that needs the request.
-    let explain_401 =
-        matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
-    // Without a subscriber interested in the span there is nothing to record.
-    let traced = !span.is_disabled();
-    let mut attempt = 1u32;
-    loop {
-        if traced {
-            span.record("attempt", attempt);
-        }
-        let spare = if attempt < policy.attempts() || explain_401 {
-            spare_copy(&request)
-        } else {
-            None
-        };
-        // A reply whose body fails to arrive is retried only for an idempotent method with
-        // an attempt left; only then must the body be read here, where a retry can follow.
-        let read_now =
-            attempt < policy.attempts() && spare.is_some() && retry::is_idempotent(&method);
-        let outcome = send_once(client, request, read_now).await;
-        let outcome = match outcome {
-            Ok(response) => {
-                let response = if response.status() == StatusCode::UNAUTHORIZED && explain_401 {
-                    if let Some(sent) = &spare {
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + '_ {
+    async move {
+        let state = &client.inner;
+        let policy = &state.retry;
+        let method = request.method().clone();
+        let started = Instant::now();
+        let deadline = started + policy.deadline_after();
+        // A signature refused with 401 is explained at debug level; that needs the request.
+        let explain_401 =
+            matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
+        // Without a subscriber interested in the span there is nothing to record.
+        let traced = !span.is_disabled();
+        let mut attempt = 1u32;
+        loop {
+            if traced {
+                span.record("attempt", attempt);
+            }
+            let spare = if attempt < policy.attempts() || explain_401 {
+                spare_copy(&request)
+            } else {
+                None
+            };
+            // A reply whose body fails to arrive is retried only for an idempotent method with
+            // an attempt left; only then must the body be read here, where a retry can follow.
+            let read_now =
+                attempt < policy.attempts() && spare.is_some() && retry::is_idempotent(&method);
+            // One attempt (what `send_once` does).
+            let outcome = 'attempt: {
+                let iam_token = match &state.auth {
+                    // Boxed: only password authentication takes this path.
+                    Auth::Iam(source) => {
+                        match Box::pin(add_iam_token(client, source, &mut request)).await {
+                            Ok(token) => Some((source, token)),
+                            Err(error) => break 'attempt Err(error),
+                        }
+                    }
+                    _ => None,
+                };
+                let response = match client.client().execute(request).await {
+                    Ok(response) => response,
+                    Err(error) => break 'attempt Err(error),
+                };
+                if response.status() == StatusCode::UNAUTHORIZED
+                    && let Some((source, token)) = iam_token
+                {
+                    Box::pin(source.forget(&token)).await;
+                }
+                body::read_reply(response, state.max_response_body, read_now).await
+            };
+            let outcome = match outcome {
+                Ok(response) => {
+                    if response.status() == StatusCode::UNAUTHORIZED
+                        && explain_401
+                        && let Some(sent) = &spare
+                    {
                         explain_signature(state, sent);
                     }
-                    response
-                } else {
-                    response
-                };
-                if traced {
-                    span.record("status", response.status().as_u16());
-                    if let Some(id) = response
-                        .headers()
-                        .get(errors::X_REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                    {
-                        span.record("request_id", id);
+                    if traced {
+                        span.record("status", response.status().as_u16());
+                        if let Some(id) = response
+                            .headers()
+                            .get(errors::X_REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                        {
+                            span.record("request_id", id);
+                        }
                     }
+                    Ok(response)
                 }
-                Ok(response)
-            }
-            Err(error) => Err(error),
-        };
-        let Some(mut next) = spare.filter(|_| attempt < policy.attempts()) else {
-            return outcome;
-        };
-        // Only the busy refusal needs the body's error code (an await); everything else is
-        // decided here. (Boxed: a rare path, kept out of the future every call carries.)
-        let (outcome, decision) = match outcome {
-            Ok(response)
+                Err(error) => Err(error),
+            };
+            let Some(next) = spare.filter(|_| attempt < policy.attempts()) else {
+                return outcome;
+            };
+            // What no policy retries (a success, most refusals) is decided here; what may be
+            // retried goes on in a boxed future of its own (the busy refusal's error code, the
+            // wait), so the future every call carries has no room for it.
+            let busy_refusal = matches!(&outcome, Ok(response)
                 if response.status() == StatusCode::BAD_REQUEST
-                    && policy.retries_when_instance_busy() =>
-            {
-                Box::pin(decide_busy(policy, &method, response)).await
-            }
-            outcome => decide(policy, &method, outcome, None),
+                    && policy.retries_when_instance_busy());
+            let (outcome, decision) = if busy_refusal {
+                (outcome, None)
+            } else {
+                match decide(policy, &method, outcome, None) {
+                    (outcome, Decision::Stop) => return outcome,
+                    (outcome, decision) => (outcome, Some(decision)),
+                }
+            };
+            let retry = Retry {
+                client,
+                method: &method,
+                attempt,
+                deadline,
+            };
+            let next = match Box::pin(retry.prepare(outcome, decision, next)).await {
+                Ok(next) => next,
+                Err(outcome) => return outcome,
+            };
+            request = next;
+            attempt += 1;
+        }
+    }
+}
+
+/// A further attempt being considered: after `attempt` failed, of `method`, before `deadline`.
+struct Retry<'a> {
+    client: &'a Client,
+    method: &'a reqwest::Method,
+    attempt: u32,
+    deadline: Instant,
+}
+
+impl Retry<'_> {
+    /// Decides (when `decision` is not given yet: a busy refusal, whose body's error code
+    /// tells), waits as the policy says and authenticates `next` afresh: `Ok(next)` to send
+    /// it, `Err(outcome)` when the call ends with `outcome`.
+    async fn prepare(
+        self,
+        outcome: reqwest::Result<reqwest::Response>,
+        decision: Option<Decision>,
+        mut next: reqwest::Request,
+    ) -> Result<reqwest::Request, reqwest::Result<reqwest::Response>> {
+        let Retry {
+            client,
+            method,
+            attempt,
+            deadline,
+        } = self;
+        let state = &client.inner;
+        let policy = &state.retry;
+        let (outcome, decision) = match (outcome, decision) {
+            (outcome, Some(decision)) => (outcome, decision),
+            (Ok(response), None) => decide_busy(policy, method, response).await,
+            (outcome, None) => decide(policy, method, outcome, None),
         };
         let wait = match decision {
-            Decision::Stop => return outcome,
+            Decision::Stop => return Err(outcome),
             Decision::Retry { retry_after } => {
                 retry_after.unwrap_or_else(|| policy.jittered_backoff(attempt))
             }
@@ -308,7 +388,7 @@ async fn send_with_retries(
                 wait_ms = wait.as_millis() as u64,
                 "not retried: the wait would pass the retry deadline"
             );
-            return outcome;
+            return Err(outcome);
         }
         tracing::info!(
             attempt,
@@ -317,19 +397,18 @@ async fn send_with_retries(
             "retrying"
         );
         if decision == Decision::RetryWhenInstanceRuns {
-            // Boxed: a rare path, kept out of the future every call carries.
+            // Boxed: rarer still.
             if !Box::pin(wait_until_running(client, next.url(), policy, deadline)).await {
                 tracing::info!(attempt, "not retried: the instance is not running in time");
-                return outcome;
+                return Err(outcome);
             }
         } else {
-            Box::pin(tokio::time::sleep(wait)).await;
+            tokio::time::sleep(wait).await;
         }
         if let Err(message) = reauthenticate(state, &mut next) {
-            return Err(carry(Carried::Invalid(message)));
+            return Err(Err(carry(Carried::Invalid(message))));
         }
-        request = next;
-        attempt += 1;
+        Ok(next)
     }
 }
 
@@ -361,19 +440,12 @@ async fn send_once(
     read_now: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let iam_token = match &client.inner.auth {
-        Auth::Iam(source) => {
-            // Boxed here and below: only password authentication takes these paths, so
-            // every other call's future carries no room for them.
-            let token = match Box::pin(source.token(client.client())).await {
-                Ok(token) => token,
-                Err(e) => return Err(carry(Carried::Iam(e))),
-            };
-            match secret_header("the IAM token", &token) {
-                Ok(value) => request.headers_mut().insert(X_AUTH_TOKEN, value),
-                Err(message) => return Err(carry(Carried::Invalid(message))),
-            };
-            Some((source, token))
-        }
+        // Boxed here and below: only password authentication takes these paths, so every
+        // other call's future carries no room for them.
+        Auth::Iam(source) => Some((
+            source,
+            Box::pin(add_iam_token(client, source, &mut request)).await?,
+        )),
         _ => None,
     };
     let response = client.client().execute(request).await?;
@@ -385,6 +457,22 @@ async fn send_once(
         Box::pin(source.forget(&token)).await;
     }
     body::read_reply(response, client.inner.max_response_body, read_now).await
+}
+
+/// Adds the current IAM token (`X-Auth-Token`) to `request`; the token, to forget it if the
+/// service refuses it.
+async fn add_iam_token(
+    client: &Client,
+    source: &TokenSource,
+    request: &mut reqwest::Request,
+) -> reqwest::Result<Secret> {
+    let token = source
+        .token(client.client())
+        .await
+        .map_err(|e| carry(Carried::Iam(e)))?;
+    let value = secret_header("the IAM token", &token).map_err(|m| carry(Carried::Invalid(m)))?;
+    request.headers_mut().insert(X_AUTH_TOKEN, value);
+    Ok(token)
 }
 
 /// What the policy says about `outcome` (handed back, its body still readable), given the
