@@ -24,12 +24,27 @@ pub(crate) fn default_project_id(state: &HookState) -> Option<PathSegment> {
 
 /// A client's base URL, parsed once, so a request's URL needs only its path parsed (see
 /// [`start_request`]).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct BaseUrl {
+    /// The base with a placeholder path of [`ROOM_FOR_PATH`] bytes: a clone of it has room
+    /// for a typical path, which `set_path` then writes without growing the string.
     url: Url,
     /// Where the path starts, in the base URL as given and in every URL built on it.
     path_start: usize,
 }
+
+impl fmt::Debug for BaseUrl {
+    /// The base, without the placeholder path.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl")
+            .field(&&self.url.as_str()[..self.path_start])
+            .finish()
+    }
+}
+
+/// Bytes of path a request URL gets without reallocating (the longest DMS path with ids of
+/// 40 bytes is about 150).
+const ROOM_FOR_PATH: usize = 256;
 
 impl BaseUrl {
     /// `None` unless `base` is a URL with a host and no query or fragment that parsing leaves
@@ -47,7 +62,12 @@ impl BaseUrl {
         let path_start = url[..Position::BeforePath].len();
         let as_given = url.as_str() == base
             || (url.path() == "/" && base.len() == path_start && url.as_str().starts_with(base));
-        as_given.then_some(BaseUrl { url, path_start })
+        if !as_given {
+            return None;
+        }
+        let mut url = url;
+        url.set_path(&format!("/{}", "x".repeat(ROOM_FOR_PATH - 1)));
+        Some(BaseUrl { url, path_start })
     }
 
     /// `url` (this base followed by a path) parsed: the base cloned, the path set. `None` when
@@ -63,7 +83,8 @@ impl BaseUrl {
         let ends_plainly = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ');
         if !path.starts_with('/')
             || !ends_plainly(path.as_bytes().last())
-            || path.bytes().any(|b| b == b'?' || b == b'#')
+            // (No early exit: the whole path is scanned either way, and this way vectorised.)
+            || path.bytes().fold(false, |found, b| found | (b == b'?') | (b == b'#'))
         {
             return None;
         }
