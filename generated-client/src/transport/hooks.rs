@@ -761,25 +761,35 @@ fn signature_of<'r>(
             })
             .collect(),
     };
-    // Checked first, so the signer can take the headers as they are (no list to build).
-    for (name, value) in request.headers() {
-        if value.to_str().is_err() {
-            return Err(format!(
-                "header {name} is not visible ASCII and cannot be signed"
-            ));
-        }
-    }
-    let headers = request
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()));
+    // Checked as the signer reads them (it reads every one), so the headers are read once and
+    // no list is built; with one that is not visible ASCII the signature is not used.
+    let unsignable = std::cell::Cell::new(None);
+    let headers = request.headers().iter().map(|(name, value)| {
+        let value = value.to_str().unwrap_or_else(|_| {
+            if unsignable.get().is_none() {
+                unsignable.set(Some(name));
+            }
+            ""
+        });
+        (name.as_str(), value)
+    });
+    let unsignable_header =
+        |name: &HeaderName| format!("header {name} is not visible ASCII and cannot be signed");
     let body = match request.body() {
         None => &[][..],
-        Some(body) => body
-            .as_bytes()
-            .ok_or_else(|| "a streamed body cannot be signed".to_owned())?,
+        Some(body) => match body.as_bytes() {
+            Some(bytes) => bytes,
+            None => {
+                // A header that cannot be signed is reported first.
+                let unsignable = request.headers().iter().find(|(_, v)| v.to_str().is_err());
+                return Err(match unsignable {
+                    Some((name, _)) => unsignable_header(name),
+                    None => "a streamed body cannot be signed".to_owned(),
+                });
+            }
+        },
     };
-    Ok(signer::sign_core(
+    let signed = signer::sign_core(
         signer::Request {
             method: request.method().as_str(),
             host,
@@ -792,5 +802,9 @@ fn signature_of<'r>(
         key,
         SystemTime::now(),
         canonical,
-    ))
+    );
+    match unsignable.get() {
+        None => Ok(signed),
+        Some(name) => Err(unsignable_header(name)),
+    }
 }
