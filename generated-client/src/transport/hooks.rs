@@ -808,3 +808,43 @@ fn signature_of<'r>(
         Some(name) => Err(unsignable_header(name)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(body: Option<reqwest::Body>) -> reqwest::Request {
+        let mut request = reqwest::Request::new(
+            reqwest::Method::POST,
+            "https://dms.example.com/v2/p/instances".parse().unwrap(),
+        );
+        *request.body_mut() = body;
+        request
+    }
+
+    #[test]
+    fn a_header_that_is_not_visible_ascii_is_not_signed() {
+        let key = SigningKey::new(b"secret");
+        let mut bad = request(Some(reqwest::Body::from("{}")));
+        bad.headers_mut()
+            .insert("x-note", HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap());
+        let error = signature_of(&bad, "AK", &key, None).err().unwrap();
+        assert_eq!(
+            error,
+            "header x-note is not visible ASCII and cannot be signed"
+        );
+        // Reported before a streamed body is.
+        let streamed = http_body_util::Full::new(bytes::Bytes::from_static(b"{}"));
+        *bad.body_mut() = Some(reqwest::Body::wrap(streamed));
+        let error = signature_of(&bad, "AK", &key, None).err().unwrap();
+        assert_eq!(
+            error,
+            "header x-note is not visible ASCII and cannot be signed"
+        );
+        bad.headers_mut().remove("x-note");
+        let error = signature_of(&bad, "AK", &key, None).err().unwrap();
+        assert_eq!(error, "a streamed body cannot be signed");
+        let good = request(Some(reqwest::Body::from("{}")));
+        assert!(signature_of(&good, "AK", &key, None).is_ok());
+    }
+}
