@@ -334,7 +334,7 @@ fn send_with_retries(
                 attempt,
                 deadline,
             };
-            let next = match Box::pin(retry.prepare(outcome, decision, next)).await {
+            let next = match retry.prepare_boxed(outcome, decision, next).await {
                 Ok(next) => next,
                 Err(outcome) => return outcome,
             };
@@ -352,7 +352,22 @@ struct Retry<'a> {
     deadline: Instant,
 }
 
-impl Retry<'_> {
+/// What [`Retry::prepare`] gives.
+type Prepared = Result<reqwest::Request, reqwest::Result<reqwest::Response>>;
+
+impl<'a> Retry<'a> {
+    /// [`Retry::prepare`], boxed, made out of line: its future is built in this function's
+    /// stack frame rather than in that of every call's `poll`.
+    #[inline(never)]
+    fn prepare_boxed(
+        self,
+        outcome: reqwest::Result<reqwest::Response>,
+        decision: Option<Decision>,
+        next: reqwest::Request,
+    ) -> std::pin::Pin<Box<impl Future<Output = Prepared> + 'a>> {
+        Box::pin(self.prepare(outcome, decision, next))
+    }
+
     /// Decides (when `decision` is not given yet: a busy refusal, whose body's error code
     /// tells), waits as the policy says and authenticates `next` afresh: `Ok(next)` to send
     /// it, `Err(outcome)` when the call ends with `outcome`.
@@ -361,7 +376,7 @@ impl Retry<'_> {
         outcome: reqwest::Result<reqwest::Response>,
         decision: Option<Decision>,
         mut next: reqwest::Request,
-    ) -> Result<reqwest::Request, reqwest::Result<reqwest::Response>> {
+    ) -> Prepared {
         let Retry {
             client,
             method,
