@@ -102,8 +102,13 @@ impl<'a> EnableSmartConnect<'a> {
     }
 
     /// Sends the request and reads the reply.
-    pub async fn send(self) -> Result<ResponseValue<CreateConnectorResp>, Error> {
-        self.call.send().await.map_err(Error::from)
+    ///
+    /// (Not an `async fn`: the future holds the generated call alone, not this whole value.)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<CreateConnectorResp>, Error>> + 'a {
+        let call = self.call;
+        async move { call.send().await.map_err(Error::from) }
     }
 
     /// Enables Smart Connect and waits for its job ([`Client::wait_for_job`]) to end
@@ -151,8 +156,13 @@ impl<'a> DisableSmartConnect<'a> {
     }
 
     /// Sends the request and reads the reply (the `job_id` of the disabling job).
-    pub async fn send(self) -> Result<ResponseValue<DeleteConnectorResp>, Error> {
-        self.call.send().await.map_err(Error::from)
+    ///
+    /// (Not an `async fn`: the future holds the generated call alone, not this whole value.)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<DeleteConnectorResp>, Error>> + 'a {
+        let call = self.call;
+        async move { call.send().await.map_err(Error::from) }
     }
 
     /// Disables Smart Connect and waits for its job to end `SUCCESS`; errors as for
