@@ -1,6 +1,7 @@
 //! Running progenitor and formatting what it produces.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use sha2::{Digest, Sha256};
@@ -129,6 +130,14 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let original = text;
     let text = text.replace("\r\n", "\n");
     let crate::load::Loaded { spec, tree } = load(name, &text)?;
+    let per_part = settings
+        .operations_per_part
+        .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
+    if parts::operation_count(&spec) > per_part {
+        let out = header(name, &text);
+        drop(text);
+        return in_parts(name, original, spec, tree, settings, per_part, out);
+    }
     let problems = validate::problems_with(&spec, &tree, &settings.replaced());
     drop(tree);
     if !problems.is_empty() {
@@ -143,29 +152,6 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let mut out = header(name, &text);
     drop(text);
 
-    let per_part = settings
-        .operations_per_part
-        .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
-    if parts::operation_count(&spec) > per_part
-        && let Some(prepared) = crate::prepare::prepared_tree(&spec)
-    {
-        drop(spec);
-        return match parts::generate(name, &prepared, settings, per_part)? {
-            Some(code) => {
-                out.push_str(&code);
-                Ok(normalized(out))
-            }
-            // The parts do not fit together: generate in one run.
-            None => generate(
-                name,
-                original,
-                &Settings {
-                    operations_per_part: Some(usize::MAX),
-                    ..settings.clone()
-                },
-            ),
-        };
-    }
     let spec = crate::prepare::for_progenitor(spec);
 
     let tokens = progenitor_tokens(name, &spec, &progenitor_settings)?;
@@ -192,6 +178,69 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         out.push_str(&prettyplease::unparse(&file));
     }
     Ok(normalized(out))
+}
+
+/// A large spec, generated in parts. The validation runs on a thread of its own beside the
+/// preparation and the parts (which stop early when it finds a problem); its answer comes
+/// first, as when it runs before them.
+fn in_parts(
+    name: &str,
+    original: &str,
+    spec: openapiv3::OpenAPI,
+    tree: serde_json::Value,
+    settings: &Settings,
+    per_part: usize,
+    mut out: String,
+) -> Result<String, Error> {
+    let replaced = settings.replaced();
+    let spec = std::sync::Arc::new(spec);
+    let cancel = AtomicBool::new(false);
+    let (problems, generated) = std::thread::scope(|scope| {
+        let validation = {
+            let spec = std::sync::Arc::clone(&spec);
+            let cancel = &cancel;
+            let replaced = &replaced;
+            scope.spawn(move || {
+                let problems = validate::problems_with(&spec, &tree, replaced);
+                if !problems.is_empty() {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                // The spec (once the preparation is done with it too) and the tree are freed
+                // here, beside the parts.
+                drop((spec, tree));
+                problems
+            })
+        };
+        let prepared = crate::prepare::prepared_tree(&spec);
+        drop(spec);
+        let generated = prepared.map(|prepared| {
+            parts::generate_into(name, &prepared, settings, per_part, &cancel, &mut out)
+        });
+        let problems = validation
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (problems, generated)
+    });
+    if !problems.is_empty() {
+        return Err(Error::Invalid {
+            name: name.to_owned(),
+            problems,
+        });
+    }
+    settings.progenitor()?;
+    crate::rewrite::parse(settings)?;
+    match generated.transpose()? {
+        Some(true) => Ok(normalized(out)),
+        // The spec does not convert, or the parts do not fit together: generate in one run.
+        _ => generate(
+            name,
+            original,
+            &Settings {
+                operations_per_part: Some(usize::MAX),
+                ..settings.clone()
+            },
+        ),
+    }
 }
 
 /// `\n` line ends only.
