@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::visit::Visit;
 
 use crate::Error;
 
@@ -178,14 +179,53 @@ fn operation_of(block: &syn::ItemImpl) -> Option<Operation> {
     let rest = doc.split("Sends a `").nth(1)?;
     let (method, rest) = rest.split_once('`')?;
     let path = rest.split('`').nth(1)?;
-    let body = send.block.to_token_stream().to_string();
-    let after = body.split("operation_id :").nth(1)?;
-    let id = after.split('"').nth(1)?;
+    let id = match operation_info_id(&send.block) {
+        Some(literal) => literal.split('"').nth(1)?.to_owned(),
+        None => {
+            let body = send.block.to_token_stream().to_string();
+            let after = body.split("operation_id :").nth(1)?;
+            after.split('"').nth(1)?.to_owned()
+        }
+    };
     Some(Operation {
-        id: id.to_owned(),
+        id,
         method: method.to_owned(),
         path: path.to_owned(),
     })
+}
+
+/// The text of the string literal in progenitor's `let info = OperationInfo { operation_id:
+/// ".." };` when that statement comes before anything else that mentions `operation_id`
+/// (what the text of the whole block would show first); `None` otherwise.
+fn operation_info_id(block: &syn::Block) -> Option<String> {
+    let operation_id = syn::Ident::new("operation_id", proc_macro2::Span::call_site());
+    for stmt in &block.stmts {
+        if let syn::Stmt::Local(local) = stmt
+            && let Some(init) = &local.init
+            && init.diverge.is_none()
+            && local.attrs.is_empty()
+            && !mentions_in(|v| v.visit_pat(&local.pat), &operation_id)
+            && let syn::Expr::Struct(info) = init.expr.as_ref()
+            && info.attrs.is_empty()
+            && info.qself.is_none()
+            && info.path.is_ident("OperationInfo")
+            && let Some(first) = info.fields.first()
+            && first.attrs.is_empty()
+            && first.colon_token.is_some()
+            && matches!(&first.member, syn::Member::Named(m) if *m == operation_id)
+            && let syn::Expr::Lit(syn::ExprLit {
+                attrs,
+                lit: syn::Lit::Str(literal),
+            }) = &first.expr
+            && attrs.is_empty()
+        {
+            return Some(literal.token().to_string());
+        }
+        if mentions_in(|v| v.visit_stmt(stmt), &operation_id) {
+            return None;
+        }
+    }
+    None
 }
 
 fn docs(attrs: &[syn::Attribute]) -> String {
@@ -314,7 +354,10 @@ fn url_in_one_string(expr: &syn::Expr, encoder: &syn::Path) -> Option<syn::Expr>
         return None;
     }
     let url = syn::Ident::new("url", proc_macro2::Span::call_site());
-    if params.iter().any(|p| mentions(p.to_token_stream(), &url)) {
+    if params
+        .iter()
+        .any(|p| mentions_in(|v| v.visit_expr(p), &url))
+    {
         return None;
     }
     // The constant parts, and room for parameters of typical length (ids of up to 40).
@@ -364,12 +407,40 @@ fn encoded_param(arg: syn::Expr) -> Option<syn::Expr> {
 }
 
 /// Whether `tokens` contain the identifier `ident`, at any depth.
-fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
-    tokens.into_iter().any(|tree| match tree {
+fn mentions(tokens: &TokenStream, ident: &syn::Ident) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
         proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
         _ => false,
     })
+}
+
+/// Whether the syntax that `visit` walks contains the identifier `ident` (as its tokens
+/// would), without turning it into tokens.
+fn mentions_in(visit: impl FnOnce(&mut Mentions<'_>), ident: &syn::Ident) -> bool {
+    let mut mentions = Mentions {
+        ident,
+        found: false,
+    };
+    visit(&mut mentions);
+    mentions.found
+}
+
+/// The visitor of [`mentions_in`]: every identifier, and every token left unparsed (macro
+/// bodies, attribute arguments, verbatim syntax).
+struct Mentions<'i> {
+    ident: &'i syn::Ident,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Mentions<'_> {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        self.found |= ident == self.ident;
+    }
+
+    fn visit_token_stream(&mut self, tokens: &'ast TokenStream) {
+        self.found = self.found || mentions(tokens, self.ident);
+    }
 }
 
 /// Removes progenitor's `header_map.append(.. "api-version" ..)`; when no other header is
@@ -394,7 +465,7 @@ fn drop_api_version_header(block: &mut syn::Block) {
     let users = block
         .stmts
         .iter()
-        .filter(|stmt| !is_map(stmt) && mentions(stmt.to_token_stream(), &header_map))
+        .filter(|stmt| !is_map(stmt) && mentions_in(|v| v.visit_stmt(stmt), &header_map))
         .count();
     if users == 1 {
         // Only the request builder's `.headers(header_map)` is left: drop both.
