@@ -1,7 +1,6 @@
 //! Running progenitor and formatting what it produces.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use sha2::{Digest, Sha256};
@@ -181,8 +180,8 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
 }
 
 /// A large spec, generated in parts. The validation runs on a thread of its own beside the
-/// preparation and the parts (which stop early when it finds a problem); its answer comes
-/// first, as when it runs before them.
+/// preparation of the spec; both are done (and the spec and its tree freed) before the parts
+/// start, so its problems come first as before.
 fn in_parts(
     name: &str,
     original: &str,
@@ -193,34 +192,19 @@ fn in_parts(
     mut out: String,
 ) -> Result<String, Error> {
     let replaced = settings.replaced();
-    let spec = std::sync::Arc::new(spec);
-    let cancel = AtomicBool::new(false);
-    let (problems, generated) = std::thread::scope(|scope| {
-        let validation = {
-            let spec = std::sync::Arc::clone(&spec);
-            let cancel = &cancel;
-            let replaced = &replaced;
-            scope.spawn(move || {
-                let problems = validate::problems_with(&spec, &tree, replaced);
-                if !problems.is_empty() {
-                    cancel.store(true, Ordering::Relaxed);
-                }
-                // The spec (once the preparation is done with it too) and the tree are freed
-                // here, beside the parts.
-                drop((spec, tree));
-                problems
-            })
-        };
-        let prepared = crate::prepare::prepared_tree(&spec);
-        drop(spec);
-        let generated = prepared.map(|prepared| {
-            parts::generate_into(name, &prepared, settings, per_part, &cancel, &mut out)
+    let (problems, prepared) = std::thread::scope(|scope| {
+        let validation = scope.spawn(|| {
+            let problems = validate::problems_with(&spec, &tree, &replaced);
+            drop(tree);
+            problems
         });
+        let prepared = crate::prepare::prepared_tree(&spec);
         let problems = validation
             .join()
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-        (problems, generated)
+        (problems, prepared)
     });
+    drop(spec);
     if !problems.is_empty() {
         return Err(Error::Invalid {
             name: name.to_owned(),
@@ -229,7 +213,10 @@ fn in_parts(
     }
     settings.progenitor()?;
     crate::rewrite::parse(settings)?;
-    match generated.transpose()? {
+    let generated = prepared
+        .map(|prepared| parts::generate_into(name, &prepared, settings, per_part, &mut out))
+        .transpose()?;
+    match generated {
         Some(true) => Ok(normalized(out)),
         // The spec does not convert, or the parts do not fit together: generate in one run.
         _ => generate(

@@ -5,8 +5,6 @@ use serde::Deserialize;
 
 use crate::Error;
 
-mod pieces;
-
 /// A parsed spec: the typed document and the same document as a plain tree (for `$ref` checks).
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -44,22 +42,7 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Error> {
     // each view: that gives the answer, and the error with its line and column.
     // The YAML tree is consumed while the plain tree is built, so the three are not all
     // whole at once.
-    // A large document is parsed in pieces on several threads (the same tree), and its two
-    // views are read at the same time.
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    if let Some(yaml) = pieces::parse(text, threads) {
-        let (spec, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| serde_json::Value::deserialize(&yaml));
-            let spec = OpenAPI::deserialize(&yaml);
-            let tree = tree
-                .join()
-                .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-            (spec, tree)
-        });
-        if let (Ok(spec), Ok(tree)) = (spec, tree) {
-            return Ok(Loaded { spec, tree });
-        }
-    } else if let Ok(yaml) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
+    if let Ok(yaml) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
         && let Ok(spec) = OpenAPI::deserialize(&yaml)
         && let Ok(tree) = serde_json::Value::deserialize(yaml)
     {

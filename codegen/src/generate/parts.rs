@@ -54,27 +54,18 @@ pub(super) fn generate(
     per_part: usize,
 ) -> Result<Option<String>, Error> {
     let mut out = String::new();
-    let fits = generate_into(
-        name,
-        tree,
-        settings,
-        per_part,
-        &AtomicBool::new(false),
-        &mut out,
-    )?;
+    let fits = generate_into(name, tree, settings, per_part, &mut out)?;
     Ok(fits.then_some(out))
 }
 
 /// Appends the formatted code of the prepared spec `tree`, generated `per_part` operations at
 /// a time (on as many threads as the machine has cores), to `out`; `false` (and `out` as it
-/// was) when the parts do not fit together (then the spec is generated whole) or when
-/// `cancel` was set meanwhile.
+/// was) when the parts do not fit together (then the spec is generated whole).
 pub(super) fn generate_into(
     name: &str,
     tree: &Value,
     settings: &Settings,
     per_part: usize,
-    cancel: &AtomicBool,
     out: &mut String,
 ) -> Result<bool, Error> {
     let Some(operations) = operations(tree) else {
@@ -88,7 +79,7 @@ pub(super) fn generate_into(
     let stop = AtomicBool::new(false);
     let work = || {
         let mut done = Vec::new();
-        while !stop.load(Ordering::Relaxed) && !cancel.load(Ordering::Relaxed) {
+        while !stop.load(Ordering::Relaxed) {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(operations) = parts.get(index) else {
                 break;
@@ -111,9 +102,6 @@ pub(super) fn generate_into(
                     .collect()
             })
         });
-    if cancel.load(Ordering::Relaxed) {
-        return Ok(false);
-    }
     results.sort_by_key(|(index, _)| *index);
 
     let mut first: Option<Part> = None;
@@ -136,14 +124,19 @@ pub(super) fn generate_into(
     let Some(first) = first else {
         return Ok(false);
     };
-    let table = if settings.operation_table {
-        unparse_all_in(crate::rewrite::table_of(table), &[])
-    } else {
-        String::new()
-    };
-    out.reserve(merged.text_len() + table.len());
-    merged.print(&first, out);
-    out.push_str(&table);
+    // The operation table is printed beside the rest.
+    let rows = table.len();
+    thread::scope(|scope| {
+        let table = settings
+            .operation_table
+            .then(|| scope.spawn(|| unparse_all_in(crate::rewrite::table_of(table), &[])));
+        // Room for the table too (its rows take about 150 bytes each).
+        out.reserve(merged.text_len() + 256 * rows);
+        merged.print(&first, out);
+        if let Some(table) = table {
+            out.push_str(&table.join().unwrap_or_else(|p| panic::resume_unwind(p)));
+        }
+    });
     Ok(true)
 }
 
