@@ -53,6 +53,10 @@ fn child(what: &str, one_run: bool) {
     let code = codegen::generate(&name, &text, &settings).expect("the spec generates");
     let took = start.elapsed();
     let (_, peak) = memory_kib();
+    // For comparing the bytes of two builds.
+    if let Some(path) = std::env::var_os("GENERATE_BENCH_OUTPUT") {
+        std::fs::write(path, &code).expect("write the output");
+    }
     println!("{} {before} {peak} {}", took.as_nanos(), code.len());
 }
 

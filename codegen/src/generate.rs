@@ -134,6 +134,14 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let original = text;
     let text = text.replace("\r\n", "\n");
     let crate::load::Loaded { spec, tree } = load(name, &text)?;
+    let per_part = settings
+        .operations_per_part
+        .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
+    if parts::operation_count(&spec) > per_part {
+        let out = header(name, &text);
+        drop(text);
+        return in_parts(name, original, spec, tree, settings, per_part, out);
+    }
     let problems = validate::problems_with(&spec, &tree, &settings.replaced());
     drop(tree);
     if !problems.is_empty() {
@@ -148,29 +156,6 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let mut out = header(name, &text);
     drop(text);
 
-    let per_part = settings
-        .operations_per_part
-        .unwrap_or(parts::DEFAULT_OPERATIONS_PER_PART);
-    if parts::operation_count(&spec) > per_part
-        && let Some(prepared) = crate::prepare::prepared_tree(&spec)
-    {
-        drop(spec);
-        return match parts::generate(name, &prepared, settings, per_part)? {
-            Some(code) => {
-                out.push_str(&code);
-                Ok(normalized(out))
-            }
-            // The parts do not fit together: generate in one run.
-            None => generate(
-                name,
-                original,
-                &Settings {
-                    operations_per_part: Some(usize::MAX),
-                    ..settings.clone()
-                },
-            ),
-        };
-    }
     let spec = crate::prepare::for_progenitor(spec);
 
     let tokens = progenitor_tokens(name, &spec, &progenitor_settings)?;
@@ -197,6 +182,57 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
         out.push_str(&prettyplease::unparse(&file));
     }
     Ok(normalized(out))
+}
+
+/// A large spec, generated in parts. The validation runs on a thread of its own beside the
+/// preparation of the spec; both are done (and the spec and its tree freed) before the parts
+/// start, so its problems come first as before.
+fn in_parts(
+    name: &str,
+    original: &str,
+    spec: openapiv3::OpenAPI,
+    tree: serde_json::Value,
+    settings: &Settings,
+    per_part: usize,
+    mut out: String,
+) -> Result<String, Error> {
+    let replaced = settings.replaced();
+    let (problems, prepared) = std::thread::scope(|scope| {
+        let validation = scope.spawn(|| {
+            let problems = validate::problems_with(&spec, &tree, &replaced);
+            drop(tree);
+            problems
+        });
+        let prepared = crate::prepare::prepared_tree(&spec);
+        let problems = validation
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (problems, prepared)
+    });
+    drop(spec);
+    if !problems.is_empty() {
+        return Err(Error::Invalid {
+            name: name.to_owned(),
+            problems,
+        });
+    }
+    settings.progenitor()?;
+    crate::rewrite::parse(settings)?;
+    let generated = prepared
+        .map(|prepared| parts::generate_into(name, &prepared, settings, per_part, &mut out))
+        .transpose()?;
+    match generated {
+        Some(true) => Ok(normalized(out)),
+        // The spec does not convert, or the parts do not fit together: generate in one run.
+        _ => generate(
+            name,
+            original,
+            &Settings {
+                operations_per_part: Some(usize::MAX),
+                ..settings.clone()
+            },
+        ),
+    }
 }
 
 /// `\n` line ends only.

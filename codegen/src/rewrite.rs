@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::visit::Visit;
 
 use crate::Error;
 
@@ -57,11 +58,58 @@ pub(crate) struct Facts {
 
 /// The rewrites the settings ask for, their expressions parsed.
 pub(crate) struct Parsed {
-    defaults: Vec<(syn::Ident, syn::Expr, String)>,
+    defaults: Vec<Preset>,
     operation_table: bool,
     path_encoder: Option<syn::Path>,
     request_start: Option<syn::Path>,
     drop_api_version_header: bool,
+    /// Statements of the rewritten code, parsed once and filled in for each operation.
+    templates: Templates,
+}
+
+/// A path default, with the statement that applies it and the doc line that says so.
+struct Preset {
+    /// The parameter, as the builder's field is named.
+    field: String,
+    /// `let b = match <expr> { Some(v) => b.<param>(v), None => b };`
+    setter: syn::Stmt,
+    /// The method's added doc line.
+    doc: syn::Attribute,
+}
+
+/// Statements whose placeholders are replaced for each operation; parsed from the same tokens
+/// that each operation's code used to be parsed from, so the syntax trees are the same.
+struct Templates {
+    /// `let b = builder::X::new(self);`
+    fresh_builder: syn::Stmt,
+    /// `b`
+    b: syn::Stmt,
+    /// `let mut url = ::std::string::String::with_capacity(BASE.len() + 0usize);`
+    url_head: syn::Stmt,
+    /// `url.push_str(&BASE);`
+    url_base: syn::Stmt,
+    /// `url.push_str("");`
+    url_piece: syn::Stmt,
+    /// `<encoder>(&mut url, &PARAM);`, with the settings' encoder.
+    url_param: Option<syn::Stmt>,
+    /// `url`
+    url: syn::Stmt,
+}
+
+impl Templates {
+    fn new(encoder: Option<&syn::Path>) -> Templates {
+        Templates {
+            fresh_builder: syn::parse_quote! { let b = builder::X::new(self); },
+            b: syn::Stmt::Expr(syn::parse_quote!(b), None),
+            url_head: syn::parse_quote! {
+                let mut url = ::std::string::String::with_capacity(BASE.len() + 0usize);
+            },
+            url_base: syn::parse_quote! { url.push_str(&BASE); },
+            url_piece: syn::parse_quote! { url.push_str(""); },
+            url_param: encoder.map(|encoder| syn::parse_quote! { #encoder(&mut url, &PARAM); }),
+            url: syn::Stmt::Expr(syn::parse_quote!(url), None),
+        }
+    }
 }
 
 impl Parsed {
@@ -85,7 +133,22 @@ pub(crate) fn parse(settings: &crate::Settings) -> Result<Parsed, Error> {
                 .map_err(|e| Error::Settings(d.param.clone(), e.to_string()))?;
             let expr = syn::parse_str::<syn::Expr>(&d.expr)
                 .map_err(|e| Error::Settings(d.expr.clone(), e.to_string()))?;
-            Ok((ident, expr, d.expr.clone()))
+            let text = &d.expr;
+            let param = &ident;
+            let doc = format!(
+                "\n`{param}` starts as the value of `{text}`, when it has one; \
+                 `.{param}(..)` overrides it."
+            );
+            Ok(Preset {
+                field: ident.to_string(),
+                setter: syn::parse_quote! {
+                    let b = match #expr {
+                        Some(v) => b.#param(v),
+                        None => b,
+                    };
+                },
+                doc: syn::parse_quote!(#[doc = #doc]),
+            })
         })
         .collect::<Result<_, Error>>()?;
     let parse_path = |path: &Option<String>| {
@@ -101,6 +164,7 @@ pub(crate) fn parse(settings: &crate::Settings) -> Result<Parsed, Error> {
     Ok(Parsed {
         defaults,
         operation_table: settings.operation_table,
+        templates: Templates::new(path_encoder.as_ref()),
         path_encoder,
         request_start,
         drop_api_version_header: settings.drop_api_version_header,
@@ -186,14 +250,53 @@ fn operation_of(block: &syn::ItemImpl) -> Option<Operation> {
     let rest = doc.split("Sends a `").nth(1)?;
     let (method, rest) = rest.split_once('`')?;
     let path = rest.split('`').nth(1)?;
-    let body = send.block.to_token_stream().to_string();
-    let after = body.split("operation_id :").nth(1)?;
-    let id = after.split('"').nth(1)?;
+    let id = match operation_info_id(&send.block) {
+        Some(literal) => literal.split('"').nth(1)?.to_owned(),
+        None => {
+            let body = send.block.to_token_stream().to_string();
+            let after = body.split("operation_id :").nth(1)?;
+            after.split('"').nth(1)?.to_owned()
+        }
+    };
     Some(Operation {
-        id: id.to_owned(),
+        id,
         method: method.to_owned(),
         path: path.to_owned(),
     })
+}
+
+/// The text of the string literal in progenitor's `let info = OperationInfo { operation_id:
+/// ".." };` when that statement comes before anything else that mentions `operation_id`
+/// (what the text of the whole block would show first); `None` otherwise.
+fn operation_info_id(block: &syn::Block) -> Option<String> {
+    let operation_id = syn::Ident::new("operation_id", proc_macro2::Span::call_site());
+    for stmt in &block.stmts {
+        if let syn::Stmt::Local(local) = stmt
+            && let Some(init) = &local.init
+            && init.diverge.is_none()
+            && local.attrs.is_empty()
+            && !mentions_in(|v| v.visit_pat(&local.pat), &operation_id)
+            && let syn::Expr::Struct(info) = init.expr.as_ref()
+            && info.attrs.is_empty()
+            && info.qself.is_none()
+            && info.path.is_ident("OperationInfo")
+            && let Some(first) = info.fields.first()
+            && first.attrs.is_empty()
+            && first.colon_token.is_some()
+            && matches!(&first.member, syn::Member::Named(m) if *m == operation_id)
+            && let syn::Expr::Lit(syn::ExprLit {
+                attrs,
+                lit: syn::Lit::Str(literal),
+            }) = &first.expr
+            && attrs.is_empty()
+        {
+            return Some(literal.token().to_string());
+        }
+        if mentions_in(|v| v.visit_stmt(stmt), &operation_id) {
+            return None;
+        }
+    }
+    None
 }
 
 fn docs(attrs: &[syn::Attribute]) -> String {
@@ -234,30 +337,31 @@ pub(crate) fn rewrite_item(item: &mut syn::Item, facts: &Facts, parsed: &Parsed)
         let Some(fields) = facts.builder_fields.get(&builder.to_string()) else {
             continue;
         };
-        let mut setters = Vec::new();
-        for (param, expr, text) in &parsed.defaults {
-            if fields.contains(&param.to_string()) {
-                setters.push(quote! {
-                    let b = match #expr {
-                        Some(v) => b.#param(v),
-                        None => b,
-                    };
-                });
-                let doc = format!(
-                    "\n`{param}` starts as the value of `{text}`, when it has one; \
-                     `.{param}(..)` overrides it."
-                );
-                method.attrs.push(syn::parse_quote!(#[doc = #doc]));
+        let mut stmts = Vec::new();
+        for default in &parsed.defaults {
+            if fields.contains(&default.field) {
+                stmts.push(default.setter.clone());
+                method.attrs.push(default.doc.clone());
             }
         }
-        if setters.is_empty() {
+        if stmts.is_empty() {
             continue;
         }
-        method.block = syn::parse_quote!({
-            let b = builder::#builder::new(self);
-            #(#setters)*
-            b
-        });
+        let mut fresh = parsed.templates.fresh_builder.clone();
+        if let syn::Stmt::Local(local) = &mut fresh
+            && let Some(init) = &mut local.init
+            && let syn::Expr::Call(call) = init.expr.as_mut()
+            && let syn::Expr::Path(func) = call.func.as_mut()
+            && let Some(segment) = func.path.segments.iter_mut().nth(1)
+        {
+            segment.ident = builder.clone();
+        }
+        stmts.insert(0, fresh);
+        stmts.push(parsed.templates.b.clone());
+        method.block = syn::Block {
+            brace_token: Default::default(),
+            stmts,
+        };
     }
 }
 
@@ -273,7 +377,7 @@ fn rewrite_send(block: &mut syn::ItemImpl, parsed: &Parsed) {
         for stmt in &mut send.block.stmts {
             if let syn::Stmt::Local(local) = stmt
                 && let Some(init) = &mut local.init
-                && let Some(built) = url_in_one_string(&init.expr, encoder)
+                && let Some(built) = url_in_one_string(&init.expr, encoder, &parsed.templates)
             {
                 *init.expr = built;
             }
@@ -322,7 +426,11 @@ fn started_by(expr: &mut syn::Expr, start: &syn::Path) -> bool {
 /// For progenitor's `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))`, the
 /// same URL appended piece by piece to one `String`, the parameters through `encoder`
 /// (`encoder(&mut url, &x)`). `None` for anything else, which then stays as it is.
-fn url_in_one_string(expr: &syn::Expr, encoder: &syn::Path) -> Option<syn::Expr> {
+fn url_in_one_string(
+    expr: &syn::Expr,
+    encoder: &syn::Path,
+    templates: &Templates,
+) -> Option<syn::Expr> {
     use syn::punctuated::Punctuated;
 
     let syn::Expr::Macro(mac) = expr else {
@@ -357,11 +465,17 @@ fn url_in_one_string(expr: &syn::Expr, encoder: &syn::Path) -> Option<syn::Expr>
         return None;
     }
     let url = syn::Ident::new("url", proc_macro2::Span::call_site());
-    if params.iter().any(|p| mentions(p.to_token_stream(), &url)) {
+    if params
+        .iter()
+        .any(|p| mentions_in(|v| v.visit_expr(p), &url))
+    {
         return None;
     }
     // The constant parts, and room for parameters of typical length (ids of up to 40).
     let capacity = pieces.iter().map(|p| p.len()).sum::<usize>() + 40 * params.len();
+    if let Some(built) = url_from_templates(&base, &params, &pieces, capacity, templates) {
+        return Some(built);
+    }
     let mut steps = Vec::new();
     for (i, piece) in pieces.iter().enumerate() {
         if i > 0 {
@@ -378,6 +492,99 @@ fn url_in_one_string(expr: &syn::Expr, encoder: &syn::Path) -> Option<syn::Expr>
         #(#steps)*
         #url
     }})
+}
+
+/// What [`url_in_one_string`] parses from its tokens, put together from [`Templates`]: for a
+/// base `a.b` and parameters that are plain names or fields of names (which print and parse
+/// back as the same expression after `&` or before `.len()`); `None` for anything else.
+fn url_from_templates(
+    base: &syn::Expr,
+    params: &[syn::Expr],
+    pieces: &[&str],
+    capacity: usize,
+    templates: &Templates,
+) -> Option<syn::Expr> {
+    let simple = |e: &syn::Expr| match e {
+        syn::Expr::Path(p) => p.attrs.is_empty() && p.qself.is_none(),
+        syn::Expr::Field(f) => {
+            f.attrs.is_empty()
+                && matches!(f.base.as_ref(), syn::Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none())
+        }
+        _ => false,
+    };
+    if !matches!(base, syn::Expr::Field(_)) || !simple(base) || !params.iter().all(simple) {
+        return None;
+    }
+    let url_param = templates.url_param.as_ref()?;
+    let mut stmts = Vec::with_capacity(3 + 2 * params.len());
+
+    let mut head = templates.url_head.clone();
+    let syn::Stmt::Local(local) = &mut head else {
+        return None;
+    };
+    let syn::Expr::Call(call) = local.init.as_mut()?.expr.as_mut() else {
+        return None;
+    };
+    let syn::Expr::Binary(sum) = call.args.first_mut()? else {
+        return None;
+    };
+    let syn::Expr::MethodCall(len) = sum.left.as_mut() else {
+        return None;
+    };
+    *len.receiver = base.clone();
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(int),
+        ..
+    }) = sum.right.as_mut()
+    else {
+        return None;
+    };
+    *int = syn::LitInt::new(&format!("{capacity}usize"), int.span());
+    stmts.push(head);
+
+    let with_reference = |template: &syn::Stmt, at: usize, value: &syn::Expr| {
+        let mut stmt = template.clone();
+        let args = match &mut stmt {
+            syn::Stmt::Expr(syn::Expr::MethodCall(call), Some(_)) => &mut call.args,
+            syn::Stmt::Expr(syn::Expr::Call(call), Some(_)) => &mut call.args,
+            _ => return None,
+        };
+        let syn::Expr::Reference(reference) = args.iter_mut().nth(at)? else {
+            return None;
+        };
+        *reference.expr = value.clone();
+        Some(stmt)
+    };
+    stmts.push(with_reference(&templates.url_base, 0, base)?);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            stmts.push(with_reference(url_param, 1, &params[i - 1])?);
+        }
+        if !piece.is_empty() {
+            let mut stmt = templates.url_piece.clone();
+            let syn::Stmt::Expr(syn::Expr::MethodCall(call), Some(_)) = &mut stmt else {
+                return None;
+            };
+            let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            })) = call.args.first_mut()
+            else {
+                return None;
+            };
+            *text = syn::LitStr::new(piece, proc_macro2::Span::call_site());
+            stmts.push(stmt);
+        }
+    }
+    stmts.push(templates.url.clone());
+    Some(syn::Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: syn::Block {
+            brace_token: Default::default(),
+            stmts,
+        },
+    }))
 }
 
 /// `x` of `encode_path(&x.to_string())`.
@@ -407,12 +614,40 @@ fn encoded_param(arg: syn::Expr) -> Option<syn::Expr> {
 }
 
 /// Whether `tokens` contain the identifier `ident`, at any depth.
-fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
-    tokens.into_iter().any(|tree| match tree {
+fn mentions(tokens: &TokenStream, ident: &syn::Ident) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
         proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
         _ => false,
     })
+}
+
+/// Whether the syntax that `visit` walks contains the identifier `ident` (as its tokens
+/// would), without turning it into tokens.
+fn mentions_in(visit: impl FnOnce(&mut Mentions<'_>), ident: &syn::Ident) -> bool {
+    let mut mentions = Mentions {
+        ident,
+        found: false,
+    };
+    visit(&mut mentions);
+    mentions.found
+}
+
+/// The visitor of [`mentions_in`]: every identifier, and every token left unparsed (macro
+/// bodies, attribute arguments, verbatim syntax).
+struct Mentions<'i> {
+    ident: &'i syn::Ident,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Mentions<'_> {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        self.found |= ident == self.ident;
+    }
+
+    fn visit_token_stream(&mut self, tokens: &'ast TokenStream) {
+        self.found = self.found || mentions(tokens, self.ident);
+    }
 }
 
 /// Removes progenitor's `header_map.append(.. "api-version" ..)`; when no other header is
@@ -437,7 +672,7 @@ fn drop_api_version_header(block: &mut syn::Block) {
     let users = block
         .stmts
         .iter()
-        .filter(|stmt| !is_map(stmt) && mentions(stmt.to_token_stream(), &header_map))
+        .filter(|stmt| !is_map(stmt) && mentions_in(|v| v.visit_stmt(stmt), &header_map))
         .count();
     if users == 1 {
         // Only the request builder's `.headers(header_map)` is left: drop both.

@@ -46,14 +46,30 @@ pub(super) fn operation_count(spec: &OpenAPI) -> usize {
 /// The formatted code of the prepared spec `tree` generated `per_part` operations at a
 /// time (on as many threads as the machine has cores), or `None` when the parts do not fit
 /// together (then the spec is generated whole).
+#[cfg(test)]
 pub(super) fn generate(
     name: &str,
     tree: &Value,
     settings: &Settings,
     per_part: usize,
 ) -> Result<Option<String>, Error> {
+    let mut out = String::new();
+    let fits = generate_into(name, tree, settings, per_part, &mut out)?;
+    Ok(fits.then_some(out))
+}
+
+/// Appends the formatted code of the prepared spec `tree`, generated `per_part` operations at
+/// a time (on as many threads as the machine has cores), to `out`; `false` (and `out` as it
+/// was) when the parts do not fit together (then the spec is generated whole).
+pub(super) fn generate_into(
+    name: &str,
+    tree: &Value,
+    settings: &Settings,
+    per_part: usize,
+    out: &mut String,
+) -> Result<bool, Error> {
     let Some(operations) = operations(tree) else {
-        return Ok(None);
+        return Ok(false);
     };
     let parts: Vec<&[(String, &'static str)]> = operations.chunks(per_part.max(1)).collect();
     let workers = thread::available_parallelism()
@@ -93,26 +109,35 @@ pub(super) fn generate(
     let mut merged = Merged::default();
     for (_, result) in results {
         let Some(code) = result? else {
-            return Ok(None);
+            return Ok(false);
         };
         match &first {
             None => first = Some(code.part),
             Some(first) if *first == code.part => {}
-            Some(_) => return Ok(None),
+            Some(_) => return Ok(false),
         }
         if merged.absorb(code.pieces).is_none() {
-            return Ok(None);
+            return Ok(false);
         }
         table.extend(code.operations);
     }
     let Some(first) = first else {
-        return Ok(None);
+        return Ok(false);
     };
-    let mut code = merged.print(&first);
-    if settings.operation_table {
-        code.push_str(&unparse_all_in(crate::rewrite::table_of(table), &[]));
-    }
-    Ok(Some(code))
+    // The operation table is printed beside the rest.
+    let rows = table.len();
+    thread::scope(|scope| {
+        let table = settings
+            .operation_table
+            .then(|| scope.spawn(|| unparse_all_in(crate::rewrite::table_of(table), &[])));
+        // Room for the table too (its rows take about 150 bytes each).
+        out.reserve(merged.text_len() + 256 * rows);
+        merged.print(&first, out);
+        if let Some(table) = table {
+            out.push_str(&table.join().unwrap_or_else(|p| panic::resume_unwind(p)));
+        }
+    });
+    Ok(true)
 }
 
 /// One part's code, as text.
@@ -465,14 +490,22 @@ impl Merged {
         Some(())
     }
 
-    /// The whole file, in the order of the first part's items.
-    fn print(self, first: &Part) -> String {
-        let mut out = String::with_capacity(
-            self.methods.len()
-                + self.builder_items.len()
-                + self.type_groups.values().map(String::len).sum::<usize>()
-                + 64 * 1024,
-        );
+    /// About the length of the printed file (the merged pieces and room for the rest).
+    fn text_len(&self) -> usize {
+        self.methods.len()
+            + self.builder_items.len()
+            + self.type_groups.values().map(String::len).sum::<usize>()
+            + self
+                .type_modules
+                .values()
+                .flat_map(|m| m.groups.values().chain(&m.whole))
+                .map(String::len)
+                .sum::<usize>()
+            + 64 * 1024
+    }
+
+    /// Appends the whole file, in the order of the first part's items.
+    fn print(self, first: &Part, out: &mut String) {
         for top in &first.top {
             match top {
                 Top::Text(text) => out.push_str(text),
@@ -506,7 +539,6 @@ impl Merged {
                 }
             }
         }
-        out
     }
 }
 
