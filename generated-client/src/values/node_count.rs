@@ -108,21 +108,8 @@ impl From<NodeCount> for u32 {
 
 impl Serialize for NodeCount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The decimal digits written straight into a buffer on the stack: what `Display`
-        // writes, without the formatting machinery.
-        let mut digits = [0u8; 10];
-        let mut start = digits.len();
-        let mut rest = self.0;
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        let text = std::str::from_utf8(&digits[start..]).map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(text)
+        // What `Display` writes, without the formatting machinery.
+        serializer.serialize_str(itoa::Buffer::new().format(self.0))
     }
 }
 
