@@ -120,10 +120,7 @@ fn phases(what: &str) {
     let problems = codegen::validate::problems(&loaded.spec, &loaded.tree);
     let validate = start.elapsed();
     assert!(problems.is_empty(), "{problems:?}");
-    let mut progenitor_settings = progenitor::GenerationSettings::new();
-    progenitor_settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged);
+    let progenitor_settings = builder_settings();
     let start = Instant::now();
     let tokens = progenitor::Generator::new(&progenitor_settings)
         .generate_tokens(&loaded.spec)
@@ -133,6 +130,7 @@ fn phases(what: &str) {
     let start = Instant::now();
     let code = codegen::generate("synthetic.yaml", &text, &settings).expect("generates");
     let whole = start.elapsed();
+    let floor = library_floor(n);
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!(
         "{n} operations: load {:.1} ms, validate {:.1} ms, progenitor tokens in one run {:.1} ms; \
@@ -144,6 +142,107 @@ fn phases(what: &str) {
         ms(whole) - ms(load) - ms(validate),
         code.len()
     );
+    println!(
+        "  library floor: progenitor + syn::parse2 + prettyplease alone on {} parts of {PART} \
+         operations, {} threads: {:.1} ms ({:.1} ms of CPU: progenitor {:.1}, parse {:.1}, \
+         print {:.1}, drop {:.1})",
+        floor.parts,
+        floor.threads,
+        ms(floor.wall),
+        ms(floor.cpu.iter().sum()),
+        ms(floor.cpu[0]),
+        ms(floor.cpu[1]),
+        ms(floor.cpu[2]),
+        ms(floor.cpu[3]),
+    );
+}
+
+/// progenitor's settings for the builder interface, without the client's hooks and types.
+fn builder_settings() -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged);
+    settings
+}
+
+/// Operations per part, as `codegen::generate` cuts a large spec.
+const PART: usize = 25;
+
+/// What the three libraries alone take for a generation of `n` operations in parts.
+struct Floor {
+    parts: usize,
+    threads: usize,
+    wall: std::time::Duration,
+    /// Thread CPU time summed over the parts: progenitor's tokens, `syn::parse2`,
+    /// `prettyplease::unparse`, and dropping the tokens and syntax tree.
+    cpu: [std::time::Duration; 4],
+}
+
+/// The floor under a generation of `n` operations: for each part of [`PART`] operations (the
+/// synthetic spec of that size, parsed beforehand), progenitor's tokens, one `syn::parse2`
+/// and one `prettyplease::unparse`, nothing else, on as many threads as `codegen::generate`
+/// uses. Whatever the generator does around the libraries (cutting the spec, rewrites,
+/// putting the parts together), it cannot be faster than this.
+fn library_floor(n: usize) -> Floor {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let part = codegen::load("part.yaml", &synthetic::spec(PART))
+        .expect("loads")
+        .spec;
+    let parts = n.div_ceil(PART);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(parts);
+    let next = AtomicUsize::new(0);
+    let cpu = Mutex::new([std::time::Duration::ZERO; 4]);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let settings = builder_settings();
+                let mut mine = [std::time::Duration::ZERO; 4];
+                while next.fetch_add(1, Ordering::Relaxed) < parts {
+                    let t0 = thread_cpu();
+                    let tokens = progenitor::Generator::new(&settings)
+                        .generate_tokens(&part)
+                        .expect("generates");
+                    let t1 = thread_cpu();
+                    let file: syn::File = syn::parse2(tokens).expect("parses");
+                    let t2 = thread_cpu();
+                    let text = prettyplease::unparse(&file);
+                    let t3 = thread_cpu();
+                    drop((file, std::hint::black_box(text)));
+                    let t4 = thread_cpu();
+                    for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4)]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        mine[i] += b - a;
+                    }
+                }
+                let mut total = cpu.lock().unwrap_or_else(|e| e.into_inner());
+                for (t, m) in total.iter_mut().zip(mine) {
+                    *t += m;
+                }
+            });
+        }
+    });
+    Floor {
+        parts,
+        threads,
+        wall: start.elapsed(),
+        cpu: cpu.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> std::time::Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    std::time::Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
 }
 
 fn main() {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use generated_client::types::CreateConnectorReq;
-use generated_client::{Client, ClientConfig, Credentials, NodeCount, RetryPolicy};
+use generated_client::{Client, ClientConfig, Credentials, NodeCount, RetryPolicy, signer};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -29,6 +29,8 @@ use support::{Args, Samples};
 
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const INSTANCE: &str = "6e3d1f2a-9b8c-4d7e-a6f5-0b1c2d3e4f5a";
+const ACCESS_KEY: &str = "HPUAEXAMPLEAK0000001";
+const SECRET_KEY: &str = "ExampleSecretKey0123456789abcdefghijklmn";
 const REPLY: &str = r#"{"job_id":"7c3ec20c-11de-4df9-acc0-7ef1dea25dfe","connector_id":"55b78880-9077-4c74-ad5a-6868555f76a4"}"#;
 
 /// The request body, as a bare caller would declare it.
@@ -123,12 +125,7 @@ fn main() {
         .build()
         .expect("a client");
     let unsigned = Client::connect(&base).expect("a client");
-    let ak_sk = || {
-        Credentials::ak_sk(
-            "HPUAEXAMPLEAK0000001",
-            "ExampleSecretKey0123456789abcdefghijklmn",
-        )
-    };
+    let ak_sk = || Credentials::ak_sk(ACCESS_KEY, SECRET_KEY);
     let configured = |credentials: Credentials| {
         ClientConfig::new()
             .credentials(credentials)
@@ -194,6 +191,42 @@ fn main() {
             })
         })
     };
+    // What signing costs a bare caller: the client's headers plus `X-Project-Id`, signed
+    // with the crate's public signer (key prepared once), the signature's headers added.
+    let key: &'static signer::SigningKey =
+        Box::leak(Box::new(signer::SigningKey::new(SECRET_KEY.as_bytes())));
+    let host = address.to_string();
+    let path = format!("/v2/{PROJECT}/instances/{INSTANCE}/connector");
+    let bare_signed_call = |http: &'static reqwest::Client| -> Call<'_> {
+        let (url, bare_body, host, path) = (&url, &bare_body, &host, &path);
+        Box::new(move || {
+            Box::pin(async move {
+                let body = serde_json::to_vec(bare_body).expect("encoded");
+                let signed_headers = [
+                    ("Content-Type".to_owned(), "application/json".to_owned()),
+                    ("X-Project-Id".to_owned(), PROJECT.to_owned()),
+                ];
+                let parts =
+                    signer::RequestParts::new("POST", host, path, &[], &signed_headers, &body);
+                let signature =
+                    signer::sign_with(&parts, ACCESS_KEY, key, std::time::SystemTime::now());
+                let mut request = http
+                    .post(url)
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .header(reqwest::header::USER_AGENT, generated_client::USER_AGENT)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header("X-Project-Id", PROJECT);
+                for (name, value) in signature.headers() {
+                    request = request.header(name, value);
+                }
+                let response = request.body(body).send().await.expect("sent");
+                let headers = response.headers().clone();
+                let bytes = response.bytes().await.expect("read");
+                let reply: BareReply = serde_json::from_slice(&bytes).expect("decoded");
+                std::hint::black_box((reply, headers));
+            })
+        })
+    };
     let (signed, token, signed_once): (&'static Client, &'static Client, &'static Client) = (
         Box::leak(Box::new(signed)),
         Box::leak(Box::new(token)),
@@ -219,6 +252,10 @@ fn main() {
         (
             "bare reqwest, the client's headers",
             shaped_call(bare_timeouts),
+        ),
+        (
+            "bare reqwest, the client's headers, signed",
+            bare_signed_call(bare_timeouts),
         ),
         (
             "generated, unsigned (connect)",
