@@ -136,6 +136,56 @@ async fn ak_sk_request_verifies_and_signs_the_expected_headers() {
     assert!(request.header("x-sdk-content-sha256").is_none());
 }
 
+/// A POST without content (disabling Smart Connect) says `Content-Length: 0`, as the official
+/// SDK's does, and leaves it out of the signature; so does its retry, signed afresh.
+#[tokio::test]
+async fn a_post_without_content_sends_an_unsigned_zero_length_on_every_attempt() {
+    let attempts = std::sync::atomic::AtomicUsize::new(0);
+    let server = TestServer::start_with(move |_| {
+        if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Reply::status(429)
+        } else {
+            Reply::json(200, r#"{"job_id":"7c3ec20c-11de-4df9-acc0-7ef1dea25dfe"}"#)
+        }
+    });
+    let client = ClientConfig::new()
+        .credentials(Credentials::ak_sk(AK, SK))
+        .project_id(PROJECT_ID)
+        .endpoint(server.base_url())
+        .retry(
+            generated_client::RetryPolicy::default()
+                .first_delay(std::time::Duration::from_millis(10))
+                .max_delay(std::time::Duration::from_millis(20)),
+        )
+        .build()
+        .expect("a valid configuration");
+    client
+        .disable_smart_connect(INSTANCE_ID)
+        .send()
+        .await
+        .expect("the second attempt succeeds");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    for request in &requests {
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.header_values("content-length"),
+            ["0"],
+            "{request:#?}"
+        );
+        assert!(request.body.is_empty());
+        let verified = check(request);
+        assert!(
+            !verified
+                .signed_headers
+                .iter()
+                .any(|h| h == "content-length"),
+            "{:?}",
+            verified.signed_headers
+        );
+    }
+}
+
 #[tokio::test]
 async fn temporary_credentials_send_and_sign_the_security_token() {
     let server = TestServer::start(Reply::json(200, EXAMPLE_RESPONSE));

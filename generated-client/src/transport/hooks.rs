@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use percent_encoding::percent_decode_str;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT};
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Position;
@@ -278,6 +278,7 @@ fn send_with_retries(
                     }
                     _ => None,
                 };
+                announce_empty_body(&mut request);
                 let response = match client.client().execute(request).await {
                     Ok(response) => response,
                     Err(error) => break 'attempt Err(error),
@@ -447,6 +448,29 @@ fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
     Some(copy)
 }
 
+/// Adds `Content-Length: 0` to a POST, PUT or PATCH without content (after signing: it is not
+/// signed, as the official SDK's HTTP library adds it after signing too). RFC 9110 §8.6: a
+/// user agent should send `Content-Length` when the method gives content a meaning; hyper
+/// writes none for an empty body, and some gateways answer such a request with 411.
+fn announce_empty_body(request: &mut reqwest::Request) {
+    use reqwest::Method;
+    let empty = match request.body() {
+        None => true,
+        Some(body) => body.as_bytes().is_some_and(<[u8]>::is_empty),
+    };
+    if empty
+        && matches!(
+            *request.method(),
+            Method::POST | Method::PUT | Method::PATCH
+        )
+        && !request.headers().contains_key(CONTENT_LENGTH)
+    {
+        request
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
+}
+
 /// One attempt: the IAM token (password authentication), the request, the reply read within
 /// the size limit (see [`body::read_reply`] for `read_now`).
 async fn send_once(
@@ -463,6 +487,7 @@ async fn send_once(
         )),
         _ => None,
     };
+    announce_empty_body(&mut request);
     let response = client.client().execute(request).await?;
     if response.status() == StatusCode::UNAUTHORIZED
         && let Some((source, token)) = iam_token
