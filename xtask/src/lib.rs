@@ -79,6 +79,7 @@ pub fn client_settings() -> codegen::Settings {
         path_encoder: Some("crate::transport::push_path_segment".into()),
         request_start: Some("crate::transport::start_request".into()),
         drop_api_version_header: true,
+        command: None,
     }
 }
 
@@ -313,11 +314,16 @@ pub fn import(out: &Path, pages: &[PathBuf]) -> Result<Vec<Warning>, RegenError>
 /// `cargo xtask generate`: generates a standalone progenitor client (plain settings) from the
 /// spec at `spec` into `out`. Nothing is written when the spec fails.
 pub fn generate(spec: &Path, out: &Path) -> Result<(), RegenError> {
-    let code = codegen::generate_from_path(
-        spec,
-        &spec.display().to_string(),
-        &codegen::Settings::default(),
-    )?;
+    let command = format!(
+        "cargo xtask generate --spec {} --out {}",
+        spec.display(),
+        out.display()
+    );
+    let settings = codegen::Settings {
+        command: Some(command),
+        ..codegen::Settings::default()
+    };
+    let code = codegen::generate_from_path(spec, &spec.display().to_string(), &settings)?;
     write_atomically(out, code.as_bytes())
 }
 

@@ -399,6 +399,14 @@ fn generate_makes_a_standalone_client_and_refuses_clearly_without_a_panic_on_scr
     assert!(output.status.success(), "{output:?}");
     let code = fs::read_to_string(&out).unwrap();
     assert!(code.contains("pub fn create_connector"));
+    // The header names the command that remakes this file, not the workspace's regen.
+    let remake = format!(
+        "// change the spec, then run `cargo xtask generate --spec {} --out {}`.\n",
+        spec.display(),
+        out.display()
+    );
+    assert!(code.contains(&remake), "{}", &code[..400.min(code.len())]);
+    assert!(!code.contains("xtask regen"));
     assert!(
         !code.contains("crate::"),
         "plain settings: no hooks state, no replaced types"
