@@ -143,8 +143,8 @@ fn phases(what: &str) {
         code.len()
     );
     println!(
-        "  library floor: progenitor + syn::parse2 + prettyplease alone on {} parts of {PART} \
-         operations, {} threads: {:.1} ms ({:.1} ms of CPU: progenitor {:.1}, parse {:.1}, \
+        "  library floor: progenitor + syn::parse2 + prettyplease alone on {} parts (of {PART} \
+         operations, the last of what is left), {} threads: {:.1} ms ({:.1} ms of CPU: progenitor {:.1}, parse {:.1}, \
          print {:.1}, drop {:.1})",
         floor.parts,
         floor.threads,
@@ -179,17 +179,21 @@ struct Floor {
     cpu: [std::time::Duration; 4],
 }
 
-/// The floor under a generation of `n` operations: for each part of [`PART`] operations (the
-/// synthetic spec of that size, parsed beforehand), progenitor's tokens, one `syn::parse2`
+/// The floor under a generation of `n` operations: for each part of [`PART`] operations, the
+/// last of what is left (the synthetic spec of that size, parsed beforehand), progenitor's tokens, one `syn::parse2`
 /// and one `prettyplease::unparse`, nothing else, on as many threads as `codegen::generate`
 /// uses. Whatever the generator does around the libraries (cutting the spec, rewrites,
 /// putting the parts together), it cannot be faster than this.
 fn library_floor(n: usize) -> Floor {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let part = codegen::load("part.yaml", &synthetic::spec(PART))
-        .expect("loads")
-        .spec;
+    let spec_of = |size: usize| {
+        codegen::load("part.yaml", &synthetic::spec(size))
+            .expect("loads")
+            .spec
+    };
+    // Whole parts, and the last one with what is left.
+    let (whole, rest) = (spec_of(PART), (n % PART > 0).then(|| spec_of(n % PART)));
     let parts = n.div_ceil(PART);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
@@ -202,10 +206,18 @@ fn library_floor(n: usize) -> Floor {
             scope.spawn(|| {
                 let settings = builder_settings();
                 let mut mine = [std::time::Duration::ZERO; 4];
-                while next.fetch_add(1, Ordering::Relaxed) < parts {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= parts {
+                        break;
+                    }
+                    let part = match &rest {
+                        Some(rest) if index == parts - 1 => rest,
+                        _ => &whole,
+                    };
                     let t0 = thread_cpu();
                     let tokens = progenitor::Generator::new(&settings)
-                        .generate_tokens(&part)
+                        .generate_tokens(part)
                         .expect("generates");
                     let t1 = thread_cpu();
                     let file: syn::File = syn::parse2(tokens).expect("parses");
