@@ -193,7 +193,10 @@ fn library_floor(n: usize) -> Floor {
             .spec
     };
     // Whole parts, and the last one with what is left.
-    let (whole, rest) = (spec_of(PART), (n % PART > 0).then(|| spec_of(n % PART)));
+    let (whole, rest) = (
+        spec_of(PART),
+        (!n.is_multiple_of(PART)).then(|| spec_of(n % PART)),
+    );
     let parts = n.div_ceil(PART);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
