@@ -34,7 +34,7 @@ impl Client {
             call,
             client: self,
             instance_id: instance_id.to_owned(),
-            wait: WaitOptions::default(),
+            wait: self.inner.wait_options().clone(),
         }
     }
 
@@ -47,7 +47,7 @@ impl Client {
             call: self.delete_connector().instance_id(instance_id),
             client: self,
             instance_id: instance_id.to_owned(),
-            wait: WaitOptions::default(),
+            wait: self.inner.wait_options().clone(),
         }
     }
 }
@@ -95,7 +95,8 @@ impl<'a> EnableSmartConnect<'a> {
         }
     }
 
-    /// How [`send_and_wait`](Self::send_and_wait) polls (default [`WaitOptions::default`]).
+    /// How [`send_and_wait`](Self::send_and_wait) polls (default: the client's,
+    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
     pub fn wait_options(mut self, options: WaitOptions) -> Self {
         self.wait = options;
         self
@@ -149,7 +150,8 @@ pub struct DisableSmartConnect<'a> {
 }
 
 impl<'a> DisableSmartConnect<'a> {
-    /// How [`send_and_wait`](Self::send_and_wait) polls (default [`WaitOptions::default`]).
+    /// How [`send_and_wait`](Self::send_and_wait) polls (default: the client's,
+    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
     pub fn wait_options(mut self, options: WaitOptions) -> Self {
         self.wait = options;
         self

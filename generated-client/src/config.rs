@@ -17,6 +17,7 @@ use crate::transport::hooks::{Auth, HookState};
 use crate::transport::http::{HAS_TLS, base_builder};
 use crate::transport::retry::RetryPolicy;
 use crate::values::PathSegment;
+use crate::wait::WaitOptions;
 
 /// How long to wait for a TCP + TLS connection (default).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -211,6 +212,7 @@ pub struct ClientConfig {
     max_response_body: usize,
     allow_insecure_http: bool,
     retry: RetryPolicy,
+    wait: WaitOptions,
     http: HttpSetup,
     env_conflict: Option<(&'static str, String, &'static str, String)>,
 }
@@ -231,6 +233,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_response_body", &self.max_response_body)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
+            .field("wait", &self.wait)
             .field("http", &self.http)
             .finish_non_exhaustive()
     }
@@ -250,6 +253,7 @@ impl Default for ClientConfig {
             max_response_body: MAX_RESPONSE_BODY,
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
+            wait: WaitOptions::default(),
             http: HttpSetup::Default,
             env_conflict: None,
         }
@@ -478,6 +482,16 @@ impl ClientConfig {
         self
     }
 
+    /// How this client's waits poll ([`Client::wait_for_job`](crate::Client::wait_for_job),
+    /// [`Client::wait_for_instance`](crate::Client::wait_for_instance), `send_and_wait`) unless
+    /// a call sets its own (default [`WaitOptions::default`]: first look after 1 s, doubling
+    /// up to 15 s, for at most 30 minutes).
+    #[must_use]
+    pub fn wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait = options;
+        self
+    }
+
     /// Checks the settings and builds the client. Sends nothing.
     pub fn build(&self) -> Result<Client, ConfigError> {
         if let Some((first, first_value, second, second_value)) = &self.env_conflict {
@@ -558,6 +572,7 @@ impl ClientConfig {
         let state = HookState::new(Some(project_id), auth)
             .with_max_response_body(self.max_response_body)
             .with_retry(self.retry.clone())
+            .with_wait(self.wait.clone())
             .for_base_url(&endpoint);
         Ok(Client::new_with_client(&endpoint, http, state))
     }

@@ -254,7 +254,8 @@ impl Client {
     /// enabling or disabling Smart Connect answers) by polling "Querying a Background Task":
     /// `SUCCESS` ends the wait with the task; `FAILED` and `DELETED` end it with
     /// [`WaitError::Failed`]; `EXECUTING` (or a task not listed yet) is polled again, with
-    /// [`WaitOptions::default`] unless [`WaitForJob::options`] says otherwise.
+    /// the client's [`ClientConfig::wait_options`](crate::ClientConfig::wait_options) unless
+    /// [`WaitForJob::options`] says otherwise.
     ///
     /// ```no_run
     /// # async fn run(client: generated_client::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -273,7 +274,7 @@ impl Client {
             client: self,
             instance_id: instance_id.to_owned(),
             job_id: job_id.to_owned(),
-            options: WaitOptions::default(),
+            options: self.inner.wait_options().clone(),
         }
     }
 
@@ -284,7 +285,7 @@ impl Client {
         WaitForInstance {
             client: self,
             instance_id: instance_id.to_owned(),
-            options: WaitOptions::default(),
+            options: self.inner.wait_options().clone(),
         }
     }
 }
@@ -301,7 +302,8 @@ pub struct WaitForJob<'a> {
 }
 
 impl<'a> WaitForJob<'a> {
-    /// How often and how long to poll (default [`WaitOptions::default`]).
+    /// How often and how long to poll (default: the client's,
+    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
     pub fn options(mut self, options: WaitOptions) -> Self {
         self.options = options;
         self
@@ -359,7 +361,8 @@ pub struct WaitForInstance<'a> {
 }
 
 impl<'a> WaitForInstance<'a> {
-    /// How often and how long to poll (default [`WaitOptions::default`]).
+    /// How often and how long to poll (default: the client's,
+    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
     pub fn options(mut self, options: WaitOptions) -> Self {
         self.options = options;
         self

@@ -159,6 +159,51 @@ async fn the_deadline_is_a_typed_timeout_with_the_last_status() {
     );
 }
 
+/// `future`'s outcome; a failure naming `what` when it is still pending after 10 s.
+async fn within_ten_seconds<F: std::future::IntoFuture>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(10), future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: still waiting after 10 s"))
+}
+
+/// The wait options set on `ClientConfig` are every wait's default: with a 600 ms deadline
+/// there, waits that set none give up within seconds (the built-in default waits 30 minutes).
+#[tokio::test]
+async fn the_client_wide_wait_options_are_the_default_of_every_wait() {
+    let dms = start(Duration::from_secs(3600)).await;
+    let client = ClientConfig::new()
+        .credentials(Credentials::ak_sk(AK, SK))
+        .project_id(PROJECT)
+        .endpoint(dms.base_url())
+        .wait_options(fast(Duration::from_millis(600)))
+        .build()
+        .expect("client for the local DMS");
+    let error = within_ten_seconds(
+        "send_and_wait",
+        client
+            .enable_smart_connect(INSTANCE)
+            .body(CreateConnectorReq::default())
+            .send_and_wait(),
+    )
+    .await
+    .expect_err("times out");
+    assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+
+    let job_id = error
+        .last()
+        .and_then(|task| task.id.clone())
+        .expect("the enabling job, as last seen");
+    let error = within_ten_seconds("wait_for_job", client.wait_for_job(INSTANCE, &job_id))
+        .await
+        .expect_err("times out");
+    assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+
+    let error = within_ten_seconds("wait_for_instance", client.wait_for_instance(INSTANCE))
+        .await
+        .expect_err("times out");
+    assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+}
+
 #[tokio::test]
 async fn an_instance_in_error_ends_the_wait() {
     let dms = start(Duration::from_millis(200)).await;

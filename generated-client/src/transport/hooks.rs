@@ -42,7 +42,7 @@ use crate::config::MAX_RESPONSE_BODY;
 use crate::error::{Carried, carry, is_carried};
 use crate::transport::body;
 use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
-use crate::wait::{self, Verdict};
+use crate::wait::{self, Verdict, WaitOptions};
 use crate::{TransportErrorKind, api_operation, errors};
 
 /// Project of the request; signed.
@@ -94,6 +94,8 @@ pub(crate) struct HookState {
     retry: RetryPolicy,
     /// The client's base URL parsed once, when it can be (see [`super::start_request`]).
     base_url: Option<super::BaseUrl>,
+    /// How the waits of this client poll unless a call says otherwise.
+    wait: WaitOptions,
 }
 
 impl Default for HookState {
@@ -114,6 +116,7 @@ impl HookState {
             max_response_body: MAX_RESPONSE_BODY,
             retry: RetryPolicy::default(),
             base_url: None,
+            wait: WaitOptions::default(),
         }
     }
 
@@ -132,6 +135,17 @@ impl HookState {
     pub(crate) fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// The same state with other wait options.
+    pub(crate) fn with_wait(mut self, wait: WaitOptions) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// How the waits of this client poll unless a call says otherwise.
+    pub(crate) fn wait_options(&self) -> &WaitOptions {
+        &self.wait
     }
 
     /// The same state with another reply size limit.
