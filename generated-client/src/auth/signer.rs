@@ -19,6 +19,7 @@
 //! headers take an allocation). [`sign`] also returns the canonical request and the string
 //! to sign as text, for debugging.
 
+use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -177,6 +178,26 @@ impl SdkDate {
             }
         };
         let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
+        // Requests signed in the same second share a date: each thread keeps the last one
+        // it formatted (a plain `Cell`, so `SigningKey` needs no lock to stay `Sync`).
+        thread_local! {
+            static LAST: Cell<(i64, SdkDate)> = const { Cell::new((i64::MIN, SdkDate([0; 16]))) };
+        }
+        let cached = LAST.try_with(|last| {
+            let (at, date) = last.get();
+            if at == seconds {
+                date
+            } else {
+                let date = SdkDate::format(seconds);
+                last.set((seconds, date));
+                date
+            }
+        });
+        cached.unwrap_or_else(|_| SdkDate::format(seconds))
+    }
+
+    /// Formats `seconds` since the Unix epoch, within the years 0000-9999.
+    fn format(seconds: i64) -> Self {
         // Counted from 0000-01-01, the time is never negative: plain unsigned division.
         let since_year_0 = u64::try_from(seconds - EARLIEST_SDK_DATE).unwrap_or(0);
         let days = u32::try_from(since_year_0 / 86_400).unwrap_or(0);
@@ -1041,6 +1062,33 @@ mod tests {
                 assert_eq!(SdkDate::new(time).as_str(), expected, "{seconds}");
             }
         }
+    }
+
+    #[test]
+    fn the_cached_date_follows_the_second() {
+        let at = |s: u64| UNIX_EPOCH + std::time::Duration::from_secs(s);
+        let half = std::time::Duration::from_millis(500);
+        let dates: Vec<SdkDate> = [
+            at(1_704_164_645),
+            at(1_704_164_645) + half,
+            at(1_704_164_646),
+        ]
+        .into_iter()
+        .chain([at(1_704_164_645), UNIX_EPOCH - half, UNIX_EPOCH])
+        .map(SdkDate::new)
+        .collect();
+        let texts: Vec<&str> = dates.iter().map(SdkDate::as_str).collect();
+        assert_eq!(
+            texts,
+            [
+                "20240102T030405Z",
+                "20240102T030405Z",
+                "20240102T030406Z",
+                "20240102T030405Z",
+                "19691231T235959Z",
+                "19700101T000000Z"
+            ]
+        );
     }
 
     #[test]
