@@ -168,6 +168,31 @@ pub(crate) struct SdkDate([u8; 16]);
 
 impl SdkDate {
     fn new(time: SystemTime) -> Self {
+        // Requests signed in the same second share a date: each thread keeps the last one
+        // it formatted with the second it stands for, `[start, end)` (a plain `Cell`, so
+        // `SigningKey` needs no lock to stay `Sync`). Two comparisons of the time then
+        // replace the subtraction from the epoch and the formatting.
+        thread_local! {
+            static LAST: Cell<(SystemTime, SystemTime, SdkDate)> =
+                const { Cell::new((UNIX_EPOCH, UNIX_EPOCH, SdkDate([0; 16]))) };
+        }
+        let cached = LAST.try_with(|last| {
+            let (start, end, date) = last.get();
+            if start <= time && time < end {
+                return date;
+            }
+            let seconds = Self::seconds(time);
+            let date = SdkDate::format(seconds);
+            if let Some((start, end)) = Self::second_of(seconds) {
+                last.set((start, end, date));
+            }
+            date
+        });
+        cached.unwrap_or_else(|_| SdkDate::format(Self::seconds(time)))
+    }
+
+    /// Whole seconds since the Unix epoch, rounded down, clamped into the years 0000-9999.
+    fn seconds(time: SystemTime) -> i64 {
         let seconds = match time.duration_since(UNIX_EPOCH) {
             Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
             Err(before) => {
@@ -177,23 +202,22 @@ impl SdkDate {
                 (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
             }
         };
-        let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
-        // Requests signed in the same second share a date: each thread keeps the last one
-        // it formatted (a plain `Cell`, so `SigningKey` needs no lock to stay `Sync`).
-        thread_local! {
-            static LAST: Cell<(i64, SdkDate)> = const { Cell::new((i64::MIN, SdkDate([0; 16]))) };
+        seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE)
+    }
+
+    /// The times that are in second `seconds` since the epoch, `[start, end)`; none at
+    /// the ends of the range, where a clamped date stands for many seconds.
+    fn second_of(seconds: i64) -> Option<(SystemTime, SystemTime)> {
+        if seconds == EARLIEST_SDK_DATE || seconds == LATEST_SDK_DATE {
+            return None;
         }
-        let cached = LAST.try_with(|last| {
-            let (at, date) = last.get();
-            if at == seconds {
-                date
-            } else {
-                let date = SdkDate::format(seconds);
-                last.set((seconds, date));
-                date
-            }
-        });
-        cached.unwrap_or_else(|_| SdkDate::format(seconds))
+        let from_epoch = std::time::Duration::from_secs(seconds.unsigned_abs());
+        let start = if seconds >= 0 {
+            UNIX_EPOCH.checked_add(from_epoch)?
+        } else {
+            UNIX_EPOCH.checked_sub(from_epoch)?
+        };
+        Some((start, start.checked_add(std::time::Duration::from_secs(1))?))
     }
 
     /// Formats `seconds` since the Unix epoch, within the years 0000-9999.
@@ -1104,6 +1128,16 @@ mod tests {
         ]
         .into_iter()
         .chain([at(1_704_164_645), UNIX_EPOCH - half, UNIX_EPOCH])
+        // Clamped times are not kept as a second: the last second after one stays itself.
+        .chain([
+            at(300_000_000_000),
+            at(253_402_300_798),
+            at(300_000_000_000),
+        ])
+        .chain([
+            at(253_402_300_798) + half,
+            UNIX_EPOCH - std::time::Duration::from_secs(300_000_000_000),
+        ])
         .map(SdkDate::new)
         .collect();
         let texts: Vec<&str> = dates.iter().map(SdkDate::as_str).collect();
@@ -1115,7 +1149,12 @@ mod tests {
                 "20240102T030406Z",
                 "20240102T030405Z",
                 "19691231T235959Z",
-                "19700101T000000Z"
+                "19700101T000000Z",
+                "99991231T235959Z",
+                "99991231T235958Z",
+                "99991231T235959Z",
+                "99991231T235958Z",
+                "00000101T000000Z",
             ]
         );
     }
