@@ -616,7 +616,13 @@ fn has_upper_or_underscore(name: &[u8]) -> bool {
     }
     let n = name.len();
     if n < 8 {
-        return name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e);
+        return match (name.first_chunk::<4>(), name.last_chunk::<4>()) {
+            // Four to seven bytes: the first four and the last four (overlapping), one word.
+            (Some(first), Some(last)) => any_in_range(
+                u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32,
+            ),
+            _ => name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e),
+        };
     }
     let mut start = 0;
     while start + 8 < n {
