@@ -1015,9 +1015,9 @@ fn all_unreserved_or_slash(bytes: &[u8]) -> bool {
     #[inline(always)]
     fn kept(b: u8) -> bool {
         let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        // `-` `.` `/` are 0x2d-0x2f.
-        letter | digit | (b.wrapping_sub(b'-') < 3) | (b == b'_') | (b == b'~')
+        // `-` `.` `/` and `0-9` are 0x2d-0x39.
+        let dash_to_nine = b.wrapping_sub(b'-') < 13;
+        letter | dash_to_nine | (b == b'_') | (b == b'~')
     }
     #[inline(always)]
     fn all_kept(chunk: &[u8; 16]) -> bool {
@@ -1029,10 +1029,16 @@ fn all_unreserved_or_slash(bytes: &[u8]) -> bool {
             return false;
         }
     }
-    // The rest, padded with a kept byte.
-    let mut last = [b'a'; 16];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    all_kept(&last)
+    match bytes.last_chunk::<16>() {
+        // The rest within the last 16 bytes (overlapping bytes already tested).
+        Some(last) => all_kept(last),
+        // Under 16 bytes, padded with a kept byte.
+        None => {
+            let mut last = [b'a'; 16];
+            last[..bytes.len()].copy_from_slice(bytes);
+            all_kept(&last)
+        }
+    }
 }
 
 /// Appends `text` with everything but `A-Z a-z 0-9 - _ . ~` (and `/` when `keep_slash`)
@@ -1163,6 +1169,21 @@ mod tests {
                 "00000101T000000Z",
             ]
         );
+    }
+
+    #[test]
+    fn paths_kept_as_they_are_agree_with_the_table() {
+        for len in 1..40 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut path = vec![b'/'; len];
+                    path[at] = b;
+                    let expected = UNRESERVED_OR_SLASH[usize::from(b)];
+                    assert_eq!(all_unreserved_or_slash(&path), expected, "{len} {at} {b}");
+                }
+            }
+        }
+        assert!(all_unreserved_or_slash(b""));
     }
 
     #[test]
