@@ -19,6 +19,7 @@
 //! headers take an allocation). [`sign`] also returns the canonical request and the string
 //! to sign as text, for debugging.
 
+use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -167,6 +168,31 @@ pub(crate) struct SdkDate([u8; 16]);
 
 impl SdkDate {
     fn new(time: SystemTime) -> Self {
+        // Requests signed in the same second share a date: each thread keeps the last one
+        // it formatted with the second it stands for, `[start, end)` (a plain `Cell`, so
+        // `SigningKey` needs no lock to stay `Sync`). Two comparisons of the time then
+        // replace the subtraction from the epoch and the formatting.
+        thread_local! {
+            static LAST: Cell<(SystemTime, SystemTime, SdkDate)> =
+                const { Cell::new((UNIX_EPOCH, UNIX_EPOCH, SdkDate([0; 16]))) };
+        }
+        let cached = LAST.try_with(|last| {
+            let (start, end, date) = last.get();
+            if start <= time && time < end {
+                return date;
+            }
+            let seconds = Self::seconds(time);
+            let date = SdkDate::format(seconds);
+            if let Some((start, end)) = Self::second_of(seconds) {
+                last.set((start, end, date));
+            }
+            date
+        });
+        cached.unwrap_or_else(|_| SdkDate::format(Self::seconds(time)))
+    }
+
+    /// Whole seconds since the Unix epoch, rounded down, clamped into the years 0000-9999.
+    fn seconds(time: SystemTime) -> i64 {
         let seconds = match time.duration_since(UNIX_EPOCH) {
             Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
             Err(before) => {
@@ -176,7 +202,26 @@ impl SdkDate {
                 (-whole).saturating_sub(i64::from(before.subsec_nanos() > 0))
             }
         };
-        let seconds = seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE);
+        seconds.clamp(EARLIEST_SDK_DATE, LATEST_SDK_DATE)
+    }
+
+    /// The times that are in second `seconds` since the epoch, `[start, end)`; none at
+    /// the ends of the range, where a clamped date stands for many seconds.
+    fn second_of(seconds: i64) -> Option<(SystemTime, SystemTime)> {
+        if seconds == EARLIEST_SDK_DATE || seconds == LATEST_SDK_DATE {
+            return None;
+        }
+        let from_epoch = std::time::Duration::from_secs(seconds.unsigned_abs());
+        let start = if seconds >= 0 {
+            UNIX_EPOCH.checked_add(from_epoch)?
+        } else {
+            UNIX_EPOCH.checked_sub(from_epoch)?
+        };
+        Some((start, start.checked_add(std::time::Duration::from_secs(1))?))
+    }
+
+    /// Formats `seconds` since the Unix epoch, within the years 0000-9999.
+    fn format(seconds: i64) -> Self {
         // Counted from 0000-01-01, the time is never negative: plain unsigned division.
         let since_year_0 = u64::try_from(seconds - EARLIEST_SDK_DATE).unwrap_or(0);
         let days = u32::try_from(since_year_0 / 86_400).unwrap_or(0);
@@ -485,7 +530,9 @@ impl Sink for Hashing {
 
     #[inline]
     fn put_hex(&mut self, digest: &[u8; 32]) {
-        hex_into(digest, self.room(64));
+        if let Some(out) = self.room(64).first_chunk_mut() {
+            hex_into(digest, out);
+        }
     }
 
     fn put_lower(&mut self, text: &[u8]) {
@@ -520,6 +567,9 @@ struct Entry<'x> {
     value: &'x [u8],
     /// Whether `name` has an upper-case letter.
     upper: bool,
+    /// The first four bytes of the lower-case name, big-endian, zero-padded: names usually
+    /// differ there, so the sort compares one number (set by [`Entries::push`]).
+    prefix: u32,
 }
 
 impl Entry<'_> {
@@ -566,7 +616,13 @@ fn has_upper_or_underscore(name: &[u8]) -> bool {
     }
     let n = name.len();
     if n < 8 {
-        return name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e);
+        return match (name.first_chunk::<4>(), name.last_chunk::<4>()) {
+            // Four to seven bytes: the first four and the last four (overlapping), one word.
+            (Some(first), Some(last)) => any_in_range(
+                u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32,
+            ),
+            _ => name.iter().any(|b| b.wrapping_sub(0x41) <= 0x1e),
+        };
     }
     let mut start = 0;
     while start + 8 < n {
@@ -597,6 +653,7 @@ impl<'x> Entries<'x> {
                 name: "",
                 value: b"",
                 upper: false,
+                prefix: 0,
             }; FEW_HEADERS],
             len: 0,
             many: Vec::new(),
@@ -606,20 +663,39 @@ impl<'x> Entries<'x> {
 
     /// Adds a header (field by field: a whole `Entry` built on the stack and copied costs
     /// a store-forwarding stall).
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, name: &'x str, value: &'x [u8], upper: bool) {
         self.names_len += name.len() + 1;
+        let mut first = [0u8; 4];
+        match name.as_bytes().first_chunk::<4>() {
+            Some(four) => first = *four,
+            None => {
+                for (to, b) in first.iter_mut().zip(name.as_bytes()) {
+                    *to = *b;
+                }
+            }
+        }
+        if upper {
+            first = first.map(|b| b.to_ascii_lowercase());
+        }
+        let prefix = u32::from_be_bytes(first);
         if self.len < FEW_HEADERS {
             let entry = &mut self.few[self.len];
             entry.name = name;
             entry.value = value;
             entry.upper = upper;
+            entry.prefix = prefix;
             self.len += 1;
         } else {
             if self.many.is_empty() {
                 self.many.extend_from_slice(&self.few);
             }
-            self.many.push(Entry { name, value, upper });
+            self.many.push(Entry {
+                name,
+                value,
+                upper,
+                prefix,
+            });
         }
     }
 
@@ -646,9 +722,14 @@ fn by_lower_name(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
 }
 
 /// Whether `a` sorts after `b` by lower-case name; names usually differ in their first
-/// byte.
+/// four bytes.
 #[inline]
 fn after(a: &Entry<'_>, b: &Entry<'_>) -> bool {
+    if a.prefix != b.prefix {
+        // Zero-padded: a shorter name is before the longer ones it starts (a header name
+        // has no NUL byte; with one, the names tie here and are compared whole below).
+        return a.prefix > b.prefix;
+    }
     if !(a.upper || b.upper) {
         let (x, y) = (a.name.as_bytes(), b.name.as_bytes());
         return match (x.first(), y.first()) {
@@ -709,6 +790,7 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
             name,
             value: value.as_bytes(),
             upper,
+            prefix: 0,
         };
         match name.len() {
             4 => has_host = has_host || entry.is("host"),
@@ -819,7 +901,9 @@ fn sign_into<'h, S: Sink, K: AsRef<str>, V: AsRef<str>>(
         string_to_sign[..HEAD.len()].copy_from_slice(HEAD);
         string_to_sign[HEAD.len()..HEAD.len() + 16].copy_from_slice(date);
         string_to_sign[HEAD.len() + 16] = b'\n';
-        hex_into(&canonical_hash, &mut string_to_sign[HEAD.len() + 17..]);
+        if let Some(digits) = string_to_sign[HEAD.len() + 17..].first_chunk_mut() {
+            hex_into(&canonical_hash, digits);
+        }
         mac.update(&string_to_sign);
     } else {
         mac.update(HEAD);
@@ -931,9 +1015,9 @@ fn all_unreserved_or_slash(bytes: &[u8]) -> bool {
     #[inline(always)]
     fn kept(b: u8) -> bool {
         let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        // `-` `.` `/` are 0x2d-0x2f.
-        letter | digit | (b.wrapping_sub(b'-') < 3) | (b == b'_') | (b == b'~')
+        // `-` `.` `/` and `0-9` are 0x2d-0x39.
+        let dash_to_nine = b.wrapping_sub(b'-') < 13;
+        letter | dash_to_nine | (b == b'_') | (b == b'~')
     }
     #[inline(always)]
     fn all_kept(chunk: &[u8; 16]) -> bool {
@@ -945,10 +1029,16 @@ fn all_unreserved_or_slash(bytes: &[u8]) -> bool {
             return false;
         }
     }
-    // The rest, padded with a kept byte.
-    let mut last = [b'a'; 16];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    all_kept(&last)
+    match bytes.last_chunk::<16>() {
+        // The rest within the last 16 bytes (overlapping bytes already tested).
+        Some(last) => all_kept(last),
+        // Under 16 bytes, padded with a kept byte.
+        None => {
+            let mut last = [b'a'; 16];
+            last[..bytes.len()].copy_from_slice(bytes);
+            all_kept(&last)
+        }
+    }
 }
 
 /// Appends `text` with everything but `A-Z a-z 0-9 - _ . ~` (and `/` when `keep_slash`)
@@ -980,18 +1070,6 @@ fn put_encoded<S: Sink>(out: &mut S, text: &str, keep_slash: bool) {
     }
 }
 
-/// Each byte's two lower-case hex digits.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = [DIGITS[b >> 4], DIGITS[b & 0x0f]];
-        b += 1;
-    }
-    table
-};
-
 /// Lower-case hex of a SHA-256 digest.
 fn hex(digest: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
@@ -999,17 +1077,23 @@ fn hex(digest: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Writes the lower-case hex of a SHA-256 digest into `out` (64 bytes).
+/// Writes the lower-case hex of a SHA-256 digest into `out`.
+///
+/// Plain arithmetic on fixed-size arrays, with no table and no branch: the compiler turns
+/// the loop into a few vector instructions per 16 bytes (a table lookup costs several
+/// scalar instructions per byte).
 #[inline]
-fn hex_into(digest: &[u8; 32], out: &mut [u8]) {
-    // Four bytes, eight digits, one store.
-    for (digits, bytes) in out.chunks_exact_mut(8).zip(digest.chunks_exact(4)) {
-        let pair = |b: u8| u64::from(u16::from_le_bytes(HEX_PAIRS[usize::from(b)]));
-        let word = match *bytes {
-            [a, b, c, d] => pair(a) | pair(b) << 16 | pair(c) << 32 | pair(d) << 48,
-            _ => 0,
-        };
-        digits.copy_from_slice(&word.to_le_bytes());
+fn hex_into(digest: &[u8; 32], out: &mut [u8; 64]) {
+    /// The hex digit of `n` (0..=15): `0`-`9` then `a`-`f`, without a branch.
+    #[inline(always)]
+    fn digit(n: u8) -> u8 {
+        // 1 when n > 9 (9 - n wraps around to 0xf7..=0xfa), else 0.
+        let letter = 9u8.wrapping_sub(n) >> 7 & 1;
+        n + b'0' + letter * (b'a' - b'0' - 10)
+    }
+    for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
+        pair[0] = digit(b >> 4);
+        pair[1] = digit(b & 0x0f);
     }
 }
 
@@ -1046,6 +1130,63 @@ mod tests {
     }
 
     #[test]
+    fn the_cached_date_follows_the_second() {
+        let at = |s: u64| UNIX_EPOCH + std::time::Duration::from_secs(s);
+        let half = std::time::Duration::from_millis(500);
+        let dates: Vec<SdkDate> = [
+            at(1_704_164_645),
+            at(1_704_164_645) + half,
+            at(1_704_164_646),
+        ]
+        .into_iter()
+        .chain([at(1_704_164_645), UNIX_EPOCH - half, UNIX_EPOCH])
+        // Clamped times are not kept as a second: the last second after one stays itself.
+        .chain([
+            at(300_000_000_000),
+            at(253_402_300_798),
+            at(300_000_000_000),
+        ])
+        .chain([
+            at(253_402_300_798) + half,
+            UNIX_EPOCH - std::time::Duration::from_secs(300_000_000_000),
+        ])
+        .map(SdkDate::new)
+        .collect();
+        let texts: Vec<&str> = dates.iter().map(SdkDate::as_str).collect();
+        assert_eq!(
+            texts,
+            [
+                "20240102T030405Z",
+                "20240102T030405Z",
+                "20240102T030406Z",
+                "20240102T030405Z",
+                "19691231T235959Z",
+                "19700101T000000Z",
+                "99991231T235959Z",
+                "99991231T235958Z",
+                "99991231T235959Z",
+                "99991231T235958Z",
+                "00000101T000000Z",
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_kept_as_they_are_agree_with_the_table() {
+        for len in 1..40 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut path = vec![b'/'; len];
+                    path[at] = b;
+                    let expected = UNRESERVED_OR_SLASH[usize::from(b)];
+                    assert_eq!(all_unreserved_or_slash(&path), expected, "{len} {at} {b}");
+                }
+            }
+        }
+        assert!(all_unreserved_or_slash(b""));
+    }
+
+    #[test]
     fn upper_case_and_underscores_are_found_anywhere() {
         for len in 0..40 {
             for filler in [b'a', b'-', 0x40, 0x60, 0x7f, 0x80, 0xff] {
@@ -1062,6 +1203,57 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn headers_sort_as_their_lower_case_names_stably() {
+        let names = [
+            "x-sdk-date",
+            "X-Sdk-Content-Sha256",
+            "a",
+            "AB",
+            "ab",
+            "abc",
+            "Abcd",
+            "abcd",
+            "abcde",
+            "ab-",
+            "host",
+            "Host",
+            "content-type",
+            "Content-Length",
+            "x",
+            "X-A",
+            "x-a",
+            "x-",
+            "accept",
+            "~",
+            "Zed",
+            "z",
+        ];
+        // Every rotation (more names than FEW_HEADERS: the allocated list too); each value
+        // marks the place its header was given in, so the order of equal names shows.
+        for start in 0..names.len() {
+            let values: Vec<String> = (0..names.len()).map(|i| i.to_string()).collect();
+            let mut entries = Entries::new();
+            for i in 0..names.len() {
+                let name = names[(start + i) % names.len()];
+                let upper = name.bytes().any(|b| b.is_ascii_uppercase());
+                entries.push(name, values[i].as_bytes(), upper);
+            }
+            let entries = entries.as_mut_slice();
+            let mut expected: Vec<(String, &[u8])> = entries
+                .iter()
+                .map(|e| (e.name.to_ascii_lowercase(), e.value))
+                .collect();
+            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            sort_by_lower_name(entries);
+            let sorted: Vec<(String, &[u8])> = entries
+                .iter()
+                .map(|e| (e.name.to_ascii_lowercase(), e.value))
+                .collect();
+            assert_eq!(sorted, expected, "{start}");
         }
     }
 
