@@ -138,8 +138,15 @@ impl Samples {
     /// Prints a table: median and minimum ns per iteration, and the ratio to `baseline`.
     pub fn print(&self, title: &str, unit: &str, baseline: &str) {
         println!("{title}");
+        let width = self
+            .names
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+            .max(34);
         println!(
-            "  {:<34} {:>12} {:>12} {:>10}",
+            "  {:<width$} {:>12} {:>12} {:>10}",
             "variant",
             format!("median {unit}"),
             format!("min {unit}"),
@@ -149,7 +156,7 @@ impl Samples {
             let rounds = &self.per_round[i];
             let min = rounds.iter().copied().fold(f64::INFINITY, f64::min);
             println!(
-                "  {:<34} {:>12.1} {:>12.1} {:>10.3}",
+                "  {:<width$} {:>12.1} {:>12.1} {:>10.3}",
                 name,
                 median(rounds),
                 min,
