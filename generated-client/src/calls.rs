@@ -66,9 +66,25 @@ pub struct CompletedJob {
     pub task: Tasks,
 }
 
-/// The job id of a reply, unless it is missing or empty.
-fn job_id(job_id: Option<String>) -> Option<String> {
-    job_id.filter(|id| !id.is_empty())
+/// The end of both `send_and_wait`s: waits for the job a started call answered (`job_id`,
+/// unless it is missing or empty) to end `SUCCESS`.
+async fn wait_for_started_job(
+    client: &Client,
+    instance_id: &str,
+    wait: WaitOptions,
+    job_id: Option<String>,
+    connector_id: Option<String>,
+) -> Result<CompletedJob, WaitError<Tasks, Error>> {
+    let job_id = job_id.filter(|id| !id.is_empty()).ok_or(WaitError::NoJob)?;
+    let task = client
+        .wait_for_job(instance_id, &job_id)
+        .options(wait)
+        .await?;
+    Ok(CompletedJob {
+        job_id,
+        connector_id,
+        task,
+    })
 }
 
 /// The request of [`Client::enable_smart_connect`]; nothing is sent until
@@ -124,16 +140,7 @@ impl<'a> EnableSmartConnect<'a> {
         let (client, instance_id, wait) =
             (self.client, self.instance_id.clone(), self.wait.clone());
         let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
-        let job_id = job_id(reply.job_id).ok_or(WaitError::NoJob)?;
-        let task = client
-            .wait_for_job(&instance_id, &job_id)
-            .options(wait)
-            .await?;
-        Ok(CompletedJob {
-            job_id,
-            connector_id: reply.connector_id,
-            task,
-        })
+        wait_for_started_job(client, &instance_id, wait, reply.job_id, reply.connector_id).await
     }
 }
 
@@ -173,15 +180,6 @@ impl<'a> DisableSmartConnect<'a> {
         let (client, instance_id, wait) =
             (self.client, self.instance_id.clone(), self.wait.clone());
         let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
-        let job_id = job_id(reply.job_id).ok_or(WaitError::NoJob)?;
-        let task = client
-            .wait_for_job(&instance_id, &job_id)
-            .options(wait)
-            .await?;
-        Ok(CompletedJob {
-            job_id,
-            connector_id: None,
-            task,
-        })
+        wait_for_started_job(client, &instance_id, wait, reply.job_id, None).await
     }
 }
