@@ -5,6 +5,8 @@
 //! other operations go through [`Caller`], a reqwest client that signs with the crate's
 //! public signer, so the stand-in's checks meet real signatures.
 
+mod support;
+
 use std::time::{Duration, SystemTime};
 
 use generated_client::local_dms::{Fault, LocalDms, Operation};
@@ -12,11 +14,8 @@ use generated_client::signer::{self, RequestParts};
 use generated_client::types::CreateConnectorReq;
 use generated_client::{Client, ClientConfig, Credentials, NodeCount, TransportErrorKind};
 use serde_json::{Value, json};
+use support::dms::{AK, INSTANCE, PROJECT, SK};
 
-const AK: &str = "LOCALDMSEXAMPLEAK001";
-const SK: &str = "local-dms-example-secret-key-0123456789";
-const PROJECT: &str = "proj-local-1";
-const INSTANCE: &str = "5b4c3c43-2b5e-4f7a-9b1e-0c1d2e3f4a5b";
 /// Long enough to look at the busy states on a loaded machine (a few round trips), short
 /// enough for a fast suite.
 const BUSY: Duration = Duration::from_millis(1000);
@@ -24,22 +23,12 @@ const BUSY: Duration = Duration::from_millis(1000);
 const BUSY_BODY: &str = "This operation is not allowed due to the instance status.";
 
 async fn start_signed() -> LocalDms {
-    LocalDms::builder()
-        .project_id(PROJECT)
-        .credentials(AK, SK)
-        .instance(INSTANCE)
-        .busy_for(BUSY)
-        .start()
-        .await
-        .expect("start the local DMS")
+    support::dms::start(BUSY).await
 }
 
 /// The generated client, AK/SK-signed, pointed at `dms`.
 fn client(dms: &LocalDms) -> Client {
-    ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id(PROJECT)
-        .endpoint(dms.base_url())
+    support::dms::config(dms)
         .build()
         .expect("client for the local DMS")
 }

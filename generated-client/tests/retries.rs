@@ -7,32 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+mod support;
+
 use generated_client::local_dms::{Fault, LocalDms, Operation};
 use generated_client::types::CreateConnectorReq;
 use generated_client::{Client, ClientConfig, Credentials, Error, RetryPolicy, TransportErrorKind};
-
-const AK: &str = "RETRYTESTAK0001";
-const SK: &str = "retry-test-secret-key-0123456789";
-const PROJECT: &str = "proj-retry";
-const INSTANCE: &str = "inst-retry";
-
-async fn start(busy_for: Duration) -> LocalDms {
-    LocalDms::builder()
-        .project_id(PROJECT)
-        .credentials(AK, SK)
-        .instance(INSTANCE)
-        .busy_for(busy_for)
-        .start()
-        .await
-        .expect("the local DMS starts")
-}
-
-fn config(dms: &LocalDms) -> ClientConfig {
-    ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id(PROJECT)
-        .endpoint(dms.base_url())
-}
+use support::dms::{AK, INSTANCE, PROJECT, SK, config, start};
 
 /// Short delays so the suite stays fast.
 fn quick() -> RetryPolicy {

@@ -4,33 +4,15 @@
 
 use std::time::Duration;
 
+mod support;
+
 use generated_client::local_dms::{LocalDms, Operation};
 use generated_client::types::CreateConnectorReq;
-use generated_client::{Client, ClientConfig, Credentials, WaitError, WaitOptions};
-
-const AK: &str = "LOCALDMSEXAMPLEAK001";
-const SK: &str = "local-dms-example-secret-key-0123456789";
-const PROJECT: &str = "proj-wait-1";
-const INSTANCE: &str = "7d1c3c43-2b5e-4f7a-9b1e-0c1d2e3f4a5b";
-
-async fn start(busy_for: Duration) -> LocalDms {
-    LocalDms::builder()
-        .project_id(PROJECT)
-        .credentials(AK, SK)
-        .instance(INSTANCE)
-        .busy_for(busy_for)
-        .start()
-        .await
-        .expect("start the local DMS")
-}
+use generated_client::{Client, WaitError, WaitOptions};
+use support::dms::{INSTANCE, PROJECT, config, start};
 
 fn client(dms: &LocalDms) -> Client {
-    ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id(PROJECT)
-        .endpoint(dms.base_url())
-        .build()
-        .expect("client for the local DMS")
+    config(dms).build().expect("client for the local DMS")
 }
 
 /// Polls quickly, gives up after `deadline`.
@@ -171,10 +153,7 @@ async fn within_ten_seconds<F: std::future::IntoFuture>(what: &str, future: F) -
 #[tokio::test]
 async fn the_client_wide_wait_options_are_the_default_of_every_wait() {
     let dms = start(Duration::from_secs(3600)).await;
-    let client = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id(PROJECT)
-        .endpoint(dms.base_url())
+    let client = config(&dms)
         .wait_options(fast(Duration::from_millis(600)))
         .build()
         .expect("client for the local DMS");
