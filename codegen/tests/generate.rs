@@ -2,23 +2,10 @@
 
 use std::path::Path;
 
-use codegen::Settings;
+mod common;
 
-/// Settings like those xtask gives generated-client: hooks required, an inner type, and
-/// `NodeCount` / `PathSegment` replaced by hand-written types.
-fn client_like() -> Settings {
-    Settings {
-        inner_type: Some("crate::transport::HookState".into()),
-        hooks_required: true,
-        replacements: ["NodeCount", "PathSegment"]
-            .map(|schema| codegen::Replacement {
-                schema: schema.into(),
-                rust_type: format!("crate::{schema}"),
-            })
-            .to_vec(),
-        ..Settings::default()
-    }
-}
+use codegen::Settings;
+use common::client_like;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(
