@@ -144,8 +144,8 @@ fn phases(what: &str) {
     );
     println!(
         "  library floor: progenitor + syn::parse2 + prettyplease alone on {} parts (of {PART} \
-         operations, the last of what is left), {} threads: {:.1} ms ({:.1} ms of CPU: progenitor {:.1}, parse {:.1}, \
-         print {:.1}, drop {:.1})",
+         operations, the last of what is left), {} threads: {:.1} ms ({:.1} ms of CPU: \
+         progenitor {:.1}, parse {:.1}, print {:.1}, drop {:.1})",
         floor.parts,
         floor.threads,
         ms(floor.wall),
@@ -166,7 +166,7 @@ fn builder_settings() -> progenitor::GenerationSettings {
     settings
 }
 
-/// Operations per part, as `codegen::generate` cuts a large spec.
+/// Operations per part, as `codegen::generate` cuts a large spec (its default).
 const PART: usize = 25;
 
 /// What the three libraries alone take for a generation of `n` operations in parts.
@@ -180,9 +180,9 @@ struct Floor {
 }
 
 /// The floor under a generation of `n` operations: for each part of [`PART`] operations, the
-/// last of what is left (the synthetic spec of that size, parsed beforehand), progenitor's tokens, one `syn::parse2`
-/// and one `prettyplease::unparse`, nothing else, on as many threads as `codegen::generate`
-/// uses. Whatever the generator does around the libraries (cutting the spec, rewrites,
+/// last of what is left (the synthetic spec of that size, parsed beforehand), progenitor's
+/// tokens, one `syn::parse2` and one `prettyplease::unparse`, nothing else, on as many threads
+/// as `codegen::generate` uses. Whatever the generator does around the libraries (cutting the spec, rewrites,
 /// putting the parts together), it cannot be faster than this.
 fn library_floor(n: usize) -> Floor {
     use std::sync::Mutex;
