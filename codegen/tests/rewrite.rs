@@ -119,6 +119,12 @@ fn a_string_format_conversion_replaces_the_type_wherever_it_appears() {
     assert!(code.contains("pub name: ::std::option::Option<::std::string::String>"));
 }
 
+/// Generating with `settings` fails with a settings error (a bad path or expression in them).
+fn assert_refused(settings: &Settings) {
+    let error = codegen::generate("t.yaml", SPEC, settings).unwrap_err();
+    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+}
+
 #[test]
 fn bad_settings_are_settings_errors() {
     for (param, expr) in [("not an ident", "x"), ("project_id", "let x =")] {
@@ -129,8 +135,7 @@ fn bad_settings_are_settings_errors() {
             }],
             ..Settings::default()
         };
-        let error = codegen::generate("t.yaml", SPEC, &settings).unwrap_err();
-        assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+        assert_refused(&settings);
     }
     let settings = Settings {
         conversions: vec![Conversion {
@@ -139,8 +144,7 @@ fn bad_settings_are_settings_errors() {
         }],
         ..Settings::default()
     };
-    let error = codegen::generate("t.yaml", SPEC, &settings).unwrap_err();
-    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+    assert_refused(&settings);
 }
 
 #[test]
@@ -207,16 +211,10 @@ fn with_a_path_encoder_urls_are_built_in_one_string() {
         plain.contains("format!(") && plain.contains("encode_path"),
         "{plain}"
     );
-    let error = codegen::generate(
-        "t.yaml",
-        SPEC,
-        &Settings {
-            path_encoder: Some("not a path!".into()),
-            ..settings()
-        },
-    )
-    .unwrap_err();
-    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+    assert_refused(&Settings {
+        path_encoder: Some("not a path!".into()),
+        ..settings()
+    });
 }
 
 #[test]
@@ -257,14 +255,8 @@ fn requests_can_be_started_by_a_function_of_the_client() {
     }
     let plain = codegen::generate("t.yaml", SPEC, &settings()).unwrap();
     assert!(send_of(&plain, "GetStatus").contains(".get(url)"));
-    let error = codegen::generate(
-        "t.yaml",
-        SPEC,
-        &Settings {
-            request_start: Some("not a path!".into()),
-            ..settings()
-        },
-    )
-    .unwrap_err();
-    assert!(matches!(error, codegen::Error::Settings(..)), "{error}");
+    assert_refused(&Settings {
+        request_start: Some("not a path!".into()),
+        ..settings()
+    });
 }
