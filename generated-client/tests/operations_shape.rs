@@ -12,8 +12,8 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use generated_client::Client;
 use generated_client::types::{CreateConnectorReq, CreateConnectorTaskReq};
-use generated_client::{Client, ClientConfig, Credentials};
 use serde::Serialize;
 use serde_json::{Value, json};
 use support::{RecordedRequest, Reply, TestServer};
@@ -180,12 +180,7 @@ fn example_reply(op: &Value) -> Reply {
 }
 
 fn client_for(server: &TestServer) -> Client {
-    ClientConfig::new()
-        .credentials(Credentials::token("test-token"))
-        .project_id(PROJECT_ID)
-        .endpoint(server.base_url())
-        .build()
-        .expect("a client for the test server")
+    server.token_client(PROJECT_ID)
 }
 
 /// What a snapshot holds.

@@ -229,19 +229,14 @@ async fn connection_closed_without_answer_is_a_transport_error_that_says_closed(
 /// wait for: `send_and_wait` ends with `WaitError::NoJob` and polls nothing.
 #[tokio::test]
 async fn a_started_job_without_an_id_is_no_job_to_wait_for() {
-    use generated_client::{ClientConfig, Credentials, WaitError};
+    use generated_client::WaitError;
     for reply in [
         r#"{}"#,
         r#"{"job_id":""}"#,
         r#"{"job_id":null,"connector_id":"c-1"}"#,
     ] {
         let server = TestServer::start(Reply::json(200, reply));
-        let client = ClientConfig::new()
-            .credentials(Credentials::token("test-token"))
-            .project_id("proj-0123456789")
-            .endpoint(server.base_url())
-            .build()
-            .expect("a client for the test server");
+        let client = server.token_client("proj-0123456789");
         let enabled = client.enable_smart_connect("inst-1").send_and_wait().await;
         assert!(
             matches!(enabled, Err(WaitError::NoJob)),

@@ -4,10 +4,10 @@
 
 mod support;
 
+use generated_client::Secret;
 use generated_client::types::{
     CreateConnectorTaskReq, SmartConnectTaskReqSinkConfig, SmartConnectTaskReqSourceConfig,
 };
-use generated_client::{ClientConfig, Credentials, Secret};
 use serde_json::json;
 use support::{Reply, TestServer};
 
@@ -84,12 +84,7 @@ fn a_task_body_reads_secrets_from_plain_strings() {
 #[tokio::test]
 async fn the_wire_body_carries_the_plain_strings() {
     let server = TestServer::start(Reply::json(200, r#"{"id":"t-1","status":"RUNNING"}"#));
-    let client = ClientConfig::new()
-        .credentials(Credentials::token("test-token"))
-        .project_id("proj-1")
-        .endpoint(server.base_url())
-        .build()
-        .expect("a client");
+    let client = server.token_client("proj-1");
     let call = client
         .create_connector_task()
         .instance_id("inst-1")

@@ -219,6 +219,17 @@ impl TestServer {
         format!("http://{}", self.addr)
     }
 
+    /// A client of this server for project `project_id`, with the fixed IAM token
+    /// `test-token` (nothing to sign, so any request shape can be checked).
+    pub fn token_client(&self, project_id: &str) -> generated_client::Client {
+        generated_client::ClientConfig::new()
+            .credentials(generated_client::Credentials::token("test-token"))
+            .project_id(project_id)
+            .endpoint(self.base_url())
+            .build()
+            .expect("a client for the test server")
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.addr.port()
