@@ -266,7 +266,8 @@ fn main() {
         Box::new(move || {
             Box::pin(async move {
                 let reply = client
-                    .enable_smart_connect(INSTANCE)
+                    .create_connector()
+                    .instance_id(INSTANCE)
                     .body(body())
                     .send()
                     .await

@@ -51,7 +51,8 @@ async fn main() -> ExitCode {
         ..Default::default()
     };
     match client
-        .enable_smart_connect(&instance_id)
+        .create_connector()
+        .instance_id(&instance_id)
         .body(body)
         .send()
         .await

@@ -117,7 +117,8 @@ pub async fn run(
     };
 
     match client
-        .enable_smart_connect(&instance_id)
+        .create_connector()
+        .instance_id(&instance_id)
         .body(body)
         .send()
         .await
@@ -225,7 +226,8 @@ async fn local_workflow(
 ) -> Result<(), String> {
     let _ = writeln!(out, "1. enable Smart Connect");
     let reply = client
-        .enable_smart_connect(instance_id)
+        .create_connector()
+        .instance_id(instance_id)
         .body(CreateConnectorReq {
             node_cnt: Some(NodeCount::new(2).map_err(|e| e.to_string())?),
             ..Default::default()
@@ -268,9 +270,10 @@ async fn local_workflow(
 
     let _ = writeln!(out, "4. disable Smart Connect and wait");
     let done = client
-        .disable_smart_connect(instance_id)
-        .wait_options(wait)
+        .delete_connector()
+        .instance_id(instance_id)
         .send_and_wait()
+        .options(wait)
         .await
         .map_err(|e| format!("disabling: {e:#}"))?;
     let _ = writeln!(

@@ -1,59 +1,15 @@
-//! The calls as users make them: the generated builders, with the configured project filled
-//! in and failures returned as [`crate::Error`].
+//! Enabling and disabling Smart Connect, and waiting for the job either answers: the one
+//! behaviour added by hand to the generated calls (`send_and_wait`).
 
-use progenitor_client::ResponseValue;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 
-use crate::types::{CreateConnectorReq, CreateConnectorResp, DeleteConnectorResp, Tasks};
+use crate::types::Tasks;
 use crate::{Client, Error, WaitError, WaitOptions, builder};
 
-impl Client {
-    /// Enable Smart Connect on instance `instance_id` of the configured project
-    /// (`POST /v2/{project_id}/instances/{instance_id}/connector`).
-    ///
-    /// ```no_run
-    /// use generated_client::{ClientConfig, NodeCount, types::CreateConnectorReq};
-    ///
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = ClientConfig::from_env().build()?;
-    /// let body = CreateConnectorReq { node_cnt: Some(NodeCount::new(2)?), ..Default::default() };
-    /// match client.enable_smart_connect("my-instance-id").body(body).send().await {
-    ///     Ok(reply) => println!("job {:?}", reply.job_id),
-    ///     Err(e) => eprintln!("failed: {e:#}"), // the whole cause chain on one line
-    /// }
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// The generated builder is there too, returning progenitor's error
-    /// ([`crate::GeneratedError`], convertible with `Error::from`):
-    /// `client.create_connector().project_id(..).instance_id(..).body(..).send()`.
-    pub fn enable_smart_connect(&self, instance_id: &str) -> EnableSmartConnect<'_> {
-        // `create_connector()` starts with the configured project (checked as a path segment
-        // when the client was built), as `delete_connector()` does.
-        let call = self.create_connector().instance_id(instance_id);
-        EnableSmartConnect {
-            call,
-            client: self,
-            instance_id: instance_id.to_owned(),
-            wait: self.inner.wait_options().clone(),
-        }
-    }
-
-    /// Disable Smart Connect on instance `instance_id` of the configured project
-    /// (`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`): the generated
-    /// `delete_connector()` builder returning [`Error`], with
-    /// [`send_and_wait`](DisableSmartConnect::send_and_wait) for the whole job.
-    pub fn disable_smart_connect(&self, instance_id: &str) -> DisableSmartConnect<'_> {
-        DisableSmartConnect {
-            call: self.delete_connector().instance_id(instance_id),
-            client: self,
-            instance_id: instance_id.to_owned(),
-            wait: self.inner.wait_options().clone(),
-        }
-    }
-}
-
 /// A Smart Connect job that ended `SUCCESS`: what
-/// [`EnableSmartConnect::send_and_wait`] and [`DisableSmartConnect::send_and_wait`] return.
+/// [`CreateConnector::send_and_wait`](builder::CreateConnector::send_and_wait) and
+/// [`DeleteConnector::send_and_wait`](builder::DeleteConnector::send_and_wait) answer.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CompletedJob {
@@ -66,120 +22,123 @@ pub struct CompletedJob {
     pub task: Tasks,
 }
 
-/// The end of both `send_and_wait`s: waits for the job a started call answered (`job_id`,
-/// unless it is missing or empty) to end `SUCCESS`.
-async fn wait_for_started_job(
-    client: &Client,
-    instance_id: &str,
-    wait: WaitOptions,
-    job_id: Option<String>,
-    connector_id: Option<String>,
-) -> Result<CompletedJob, WaitError<Tasks, Error>> {
-    let job_id = job_id.filter(|id| !id.is_empty()).ok_or(WaitError::NoJob)?;
-    let task = client
-        .wait_for_job(instance_id, &job_id)
-        .options(wait)
-        .await?;
-    Ok(CompletedJob {
-        job_id,
-        connector_id,
-        task,
-    })
-}
+/// What a started job's call answered: its job id and, for enabling, the connector id.
+type Started<'a> =
+    Pin<Box<dyn Future<Output = Result<(Option<String>, Option<String>), Error>> + Send + 'a>>;
 
-/// The request of [`Client::enable_smart_connect`]; nothing is sent until
-/// [`send`](EnableSmartConnect::send) is awaited.
-#[derive(Debug, Clone)]
-#[must_use = "nothing is sent until .send() is awaited"]
-pub struct EnableSmartConnect<'a> {
-    call: builder::CreateConnector<'a>,
+/// A call that starts a Smart Connect job, then a wait for that job; `.await` it. Nothing is
+/// sent until then; dropping the future stops the waiting (the job, once started, goes on in
+/// the service).
+#[must_use = "nothing is sent until it is awaited"]
+pub struct SendAndWait<'a> {
     client: &'a Client,
-    instance_id: String,
-    wait: WaitOptions,
+    instance_id: Option<String>,
+    start: Started<'a>,
+    options: WaitOptions,
 }
 
-impl<'a> EnableSmartConnect<'a> {
-    /// The request body (every field is optional; the default sends `{}`).
-    pub fn body<V>(self, value: V) -> Self
-    where
-        V: TryInto<CreateConnectorReq>,
-        <V as TryInto<CreateConnectorReq>>::Error: std::fmt::Display,
-    {
-        EnableSmartConnect {
-            call: self.call.body(value),
-            ..self
+impl std::fmt::Debug for SendAndWait<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendAndWait")
+            .field("instance_id", &self.instance_id)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> SendAndWait<'a> {
+    fn new(client: &'a Client, instance_id: Option<String>, start: Started<'a>) -> Self {
+        SendAndWait {
+            client,
+            instance_id,
+            start,
+            options: client.hook_state().wait_options().clone(),
         }
     }
 
-    /// How [`send_and_wait`](Self::send_and_wait) polls (default: the client's,
+    /// How the wait polls (default: the client's,
     /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
-    pub fn wait_options(mut self, options: WaitOptions) -> Self {
-        self.wait = options;
+    pub fn options(mut self, options: WaitOptions) -> Self {
+        self.options = options;
         self
     }
+}
 
-    /// Sends the request and reads the reply.
-    ///
-    /// (Not an `async fn`: the future holds the generated call alone, not this whole value.)
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<ResponseValue<CreateConnectorResp>, Error>> + 'a {
-        let call = self.call;
-        async move { call.send().await.map_err(Error::from) }
+impl<'a> IntoFuture for SendAndWait<'a> {
+    type Output = Result<CompletedJob, WaitError<Tasks, Error>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (job_id, connector_id) = self.start.await.map_err(WaitError::Start)?;
+            let job_id = job_id.filter(|id| !id.is_empty()).ok_or(WaitError::NoJob)?;
+            // The call succeeded, so its instance id was set and valid.
+            let instance_id = self.instance_id.unwrap_or_default();
+            let task = self
+                .client
+                .wait_for_job(&instance_id, &job_id)
+                .options(self.options)
+                .await?;
+            Ok(CompletedJob {
+                job_id,
+                connector_id,
+                task,
+            })
+        })
     }
+}
 
+impl<'a> builder::CreateConnector<'a> {
     /// Enables Smart Connect and waits for its job ([`Client::wait_for_job`]) to end
-    /// `SUCCESS`: the common case in one call. Dropping the future stops the waiting (the
-    /// enabling, once sent, goes on in the service).
+    /// `SUCCESS`: the common case in one call.
+    ///
+    /// ```no_run
+    /// use generated_client::{ClientConfig, NodeCount, types::CreateConnectorReq};
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = ClientConfig::from_env().build()?;
+    /// let body = CreateConnectorReq { node_cnt: Some(NodeCount::new(2)?), ..Default::default() };
+    /// let job = client
+    ///     .create_connector()
+    ///     .instance_id("my-instance-id")
+    ///     .body(body)
+    ///     .send_and_wait()
+    ///     .await?;
+    /// println!("connector {:?} enabled by job {}", job.connector_id, job.job_id);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`WaitError::Start`] when the enabling call fails, [`WaitError::NoJob`] when its reply
     /// has no `job_id`, otherwise the errors of [`Client::wait_for_job`] (`Failed` with the
     /// task, `TimedOut` with the last state seen, `Call`).
-    pub async fn send_and_wait(self) -> Result<CompletedJob, WaitError<Tasks, Error>> {
-        let (client, instance_id, wait) =
-            (self.client, self.instance_id.clone(), self.wait.clone());
-        let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
-        wait_for_started_job(client, &instance_id, wait, reply.job_id, reply.connector_id).await
+    pub fn send_and_wait(self) -> SendAndWait<'a> {
+        let (client, instance_id) = (self.client, instance_of(&self.instance_id));
+        let start = Box::pin(async move {
+            let reply = self.send().await?.into_inner();
+            Ok((reply.job_id, reply.connector_id))
+        });
+        SendAndWait::new(client, instance_id, start)
     }
 }
 
-/// The request of [`Client::disable_smart_connect`]; nothing is sent until
-/// [`send`](DisableSmartConnect::send) or [`send_and_wait`](DisableSmartConnect::send_and_wait)
-/// is awaited.
-#[derive(Debug, Clone)]
-#[must_use = "nothing is sent until .send() is awaited"]
-pub struct DisableSmartConnect<'a> {
-    call: builder::DeleteConnector<'a>,
-    client: &'a Client,
-    instance_id: String,
-    wait: WaitOptions,
-}
-
-impl<'a> DisableSmartConnect<'a> {
-    /// How [`send_and_wait`](Self::send_and_wait) polls (default: the client's,
-    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
-    pub fn wait_options(mut self, options: WaitOptions) -> Self {
-        self.wait = options;
-        self
-    }
-
-    /// Sends the request and reads the reply (the `job_id` of the disabling job).
-    ///
-    /// (Not an `async fn`: the future holds the generated call alone, not this whole value.)
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<ResponseValue<DeleteConnectorResp>, Error>> + 'a {
-        let call = self.call;
-        async move { call.send().await.map_err(Error::from) }
-    }
-
+impl<'a> builder::DeleteConnector<'a> {
     /// Disables Smart Connect and waits for its job to end `SUCCESS`; errors as for
-    /// [`EnableSmartConnect::send_and_wait`].
-    pub async fn send_and_wait(self) -> Result<CompletedJob, WaitError<Tasks, Error>> {
-        let (client, instance_id, wait) =
-            (self.client, self.instance_id.clone(), self.wait.clone());
-        let reply = self.send().await.map_err(WaitError::Start)?.into_inner();
-        wait_for_started_job(client, &instance_id, wait, reply.job_id, None).await
+    /// [`CreateConnector::send_and_wait`](builder::CreateConnector::send_and_wait).
+    pub fn send_and_wait(self) -> SendAndWait<'a> {
+        let (client, instance_id) = (self.client, instance_of(&self.instance_id));
+        let start = Box::pin(async move {
+            let reply = self.send().await?.into_inner();
+            Ok((reply.job_id, None))
+        });
+        SendAndWait::new(client, instance_id, start)
+    }
+}
+
+/// The instance id a builder was given, when it was valid.
+fn instance_of(value: &Result<Option<crate::PathSegment>, String>) -> Option<String> {
+    match value {
+        Ok(Some(id)) => Some(id.to_string()),
+        _ => None,
     }
 }

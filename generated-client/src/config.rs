@@ -572,9 +572,8 @@ impl ClientConfig {
         let state = HookState::new(Some(project_id), auth)
             .with_max_response_body(self.max_response_body)
             .with_retry(self.retry.clone())
-            .with_wait(self.wait.clone())
-            .for_base_url(&endpoint);
-        Ok(Client::new_with_client(&endpoint, http, state))
+            .with_wait(self.wait.clone());
+        Ok(Client::new(&endpoint, http, state))
     }
 }
 
@@ -604,21 +603,7 @@ impl Client {
         let http = base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?
             .build()
             .map_err(ConfigError::HttpClient)?;
-        Ok(Client::new_with_client(
-            &base_url,
-            http,
-            HookState::default().for_base_url(&base_url),
-        ))
-    }
-
-    /// The project id this client was configured with, if any.
-    pub fn project_id(&self) -> Option<&str> {
-        self.inner.project_id()
-    }
-
-    /// The base URL requests go to (without a trailing `/`).
-    pub fn base_url(&self) -> &str {
-        &self.baseurl
+        Ok(Client::new(&base_url, http, HookState::default()))
     }
 }
 

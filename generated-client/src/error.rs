@@ -11,8 +11,8 @@
 //!       lookup address information: Name or service not known
 //! ```
 //!
-//! The generated builders return progenitor's error ([`GeneratedError`]); `Error::from` (or `?`)
-//! turns it into this one without losing anything. Failures found inside the request hooks (no
+//! Every call's `send()` returns it: progenitor's error, which the generated code sees, is
+//! turned into it without losing anything (and stays inside the crate). Failures found inside the request hooks (no
 //! IAM token, a reply over the size limit) travel through progenitor as the source of a
 //! `reqwest::Error` and come back out typed here.
 
@@ -28,9 +28,8 @@ use crate::auth::iam::IamError;
 use crate::errors::ServiceError;
 use crate::types::ErrorBody;
 
-/// The error type of the generated builders' `send()` (progenitor's). Convert it with
-/// `Error::from` (or `?` in a function returning [`Error`]).
-pub type GeneratedError = progenitor_client::Error<ErrorBody>;
+/// The error of progenitor's builders, which the generated calls turn into [`Error`].
+pub(crate) type GeneratedError = progenitor_client::Error<ErrorBody>;
 
 /// A failed call.
 ///
@@ -181,8 +180,15 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     )
 }
 
-impl From<GeneratedError> for Error {
-    fn from(error: GeneratedError) -> Self {
+impl From<crate::operations::InvalidPathParameter> for Error {
+    fn from(invalid: crate::operations::InvalidPathParameter) -> Self {
+        Error::InvalidRequest(format!("{}: {}", invalid.name, invalid.reason))
+    }
+}
+
+impl Error {
+    /// progenitor's error, as this one (every generated call's `send()` uses it).
+    pub(crate) fn from_generated(error: GeneratedError) -> Self {
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),

@@ -8,12 +8,11 @@
 
 use std::fmt;
 
-use progenitor_client::{Error, ResponseValue};
+use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::error::GeneratedError;
 use crate::types::ErrorBody;
 
 /// Response header carrying the service's request id.
@@ -108,28 +107,11 @@ impl ServiceError {
     }
 }
 
-/// [`ServiceError`] from the error of a generated builder's `send()` ([`GeneratedError`]);
-/// [`Error::service_error`](crate::Error::service_error) does the same for [`crate::Error`].
-pub trait ServiceErrorExt {
-    /// Status, error code, message and request id, when the error came from a reply.
-    fn service_error(&self) -> Option<ServiceError>;
-}
-
 fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-impl ServiceErrorExt for GeneratedError {
-    fn service_error(&self) -> Option<ServiceError> {
-        match self {
-            Error::ErrorResponse(reply) => Some(ServiceError::from_reply(reply)),
-            Error::UnexpectedResponse(response) => Some(ServiceError::from_response(response)),
-            _ => None,
-        }
-    }
 }
 
 /// For a 4xx/5xx reply, the body rewritten as `{error_code, error_msg}`; other replies

@@ -5633,15 +5633,8 @@ let response = client.show_instance()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn show_instance(&self) -> builder::ShowInstance<'_> {
-        let b = builder::ShowInstance::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ShowInstance::new(self)
     }
     /**Enabling Smart Connect (Pay-per-Use Instance)
 
@@ -5661,15 +5654,8 @@ let response = client.create_connector()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn create_connector(&self) -> builder::CreateConnector<'_> {
-        let b = builder::CreateConnector::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::CreateConnector::new(self)
     }
     /**Querying Smart Connect Tasks
 
@@ -5691,15 +5677,8 @@ let response = client.list_connector_tasks()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn list_connector_tasks(&self) -> builder::ListConnectorTasks<'_> {
-        let b = builder::ListConnectorTasks::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ListConnectorTasks::new(self)
     }
     /**Creating a Smart Connect Task
 
@@ -5719,15 +5698,8 @@ let response = client.create_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn create_connector_task(&self) -> builder::CreateConnectorTask<'_> {
-        let b = builder::CreateConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::CreateConnectorTask::new(self)
     }
     /**Querying Smart Connect Task Details
 
@@ -5747,15 +5719,8 @@ let response = client.show_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn show_connector_task(&self) -> builder::ShowConnectorTask<'_> {
-        let b = builder::ShowConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ShowConnectorTask::new(self)
     }
     /**Deleting a Smart Connect Task
 
@@ -5775,15 +5740,8 @@ let response = client.delete_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn delete_connector_task(&self) -> builder::DeleteConnectorTask<'_> {
-        let b = builder::DeleteConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::DeleteConnectorTask::new(self)
     }
     /**Pausing a Smart Connect Task
 
@@ -5803,15 +5761,8 @@ let response = client.pause_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn pause_connector_task(&self) -> builder::PauseConnectorTask<'_> {
-        let b = builder::PauseConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::PauseConnectorTask::new(self)
     }
     /**Restarting a Smart Connect Task
 
@@ -5831,15 +5782,8 @@ let response = client.resume_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn resume_connector_task(&self) -> builder::ResumeConnectorTask<'_> {
-        let b = builder::ResumeConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ResumeConnectorTask::new(self)
     }
     /**Listing Background Tasks
 
@@ -5865,15 +5809,8 @@ let response = client.list_background_tasks()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn list_background_tasks(&self) -> builder::ListBackgroundTasks<'_> {
-        let b = builder::ListBackgroundTasks::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ListBackgroundTasks::new(self)
     }
     /**Querying a Background Task
 
@@ -5893,15 +5830,8 @@ let response = client.show_background_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn show_background_task(&self) -> builder::ShowBackgroundTask<'_> {
-        let b = builder::ShowBackgroundTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::ShowBackgroundTask::new(self)
     }
     /**Deleting a Background Task
 
@@ -5921,15 +5851,8 @@ let response = client.delete_background_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn delete_background_task(&self) -> builder::DeleteBackgroundTask<'_> {
-        let b = builder::DeleteBackgroundTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::DeleteBackgroundTask::new(self)
     }
     /**Starting a Smart Connect Task or Restarting a Paused or Running Smart Connect Task
 
@@ -5949,15 +5872,8 @@ let response = client.restart_connector_task()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn restart_connector_task(&self) -> builder::RestartConnectorTask<'_> {
-        let b = builder::RestartConnectorTask::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::RestartConnectorTask::new(self)
     }
     /**Disabling Smart Connect (Pay-per-Use Instance)
 
@@ -5975,15 +5891,8 @@ let response = client.delete_connector()
     .send()
     .await;
 ```*/
-    /**
-`project_id` starts as the value of `crate::transport::default_project_id(&self.inner)`, when it has one; `.project_id(..)` overrides it.*/
     pub fn delete_connector(&self) -> builder::DeleteConnector<'_> {
-        let b = builder::DeleteConnector::new(self);
-        let b = match crate::transport::default_project_id(&self.inner) {
-            Some(v) => b.project_id(v),
-            None => b,
-        };
-        b
+        builder::DeleteConnector::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -6043,27 +5952,27 @@ pub mod builder {
             let Self { client, project_id, instance_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 95usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& instance_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::GET,
-                    url,
-                )
+            let mut request = client
+                .client
+                .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_instance",
@@ -6171,29 +6080,28 @@ pub mod builder {
                     types::CreateConnectorReq::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 105usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::POST,
-                    url,
-                )
+            let mut request = client
+                .client
+                .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_connector",
@@ -6302,30 +6210,29 @@ pub mod builder {
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 111usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::GET,
-                    url,
-                )
+            let mut request = client
+                .client
+                .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_connector_tasks",
@@ -6438,29 +6345,28 @@ pub mod builder {
                     types::CreateConnectorTaskReq::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 111usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::POST,
-                    url,
-                )
+            let mut request = client
+                .client
+                .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_connector_task",
@@ -6554,29 +6460,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 152usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+                encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::GET,
-                    url,
-                )
+            let mut request = client
+                .client
+                .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_connector_task",
@@ -6665,29 +6570,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 152usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+                encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::DELETE,
-                    url,
-                )
+            let mut request = client
+                .client
+                .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_connector_task",
@@ -6776,30 +6680,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 158usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks/{}/pause", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& instance_id
+                .to_string()), encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url.push_str("/pause");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::PUT,
-                    url,
-                )
+            let mut request = client
+                .client
+                .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "pause_connector_task",
@@ -6888,30 +6790,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 159usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/connector/tasks/{}/resume", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& instance_id
+                .to_string()), encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url.push_str("/resume");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::PUT,
-                    url,
-                )
+            let mut request = client
+                .client
+                .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "resume_connector_task",
@@ -7057,24 +6957,22 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start = start.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 101usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/tasks", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& instance_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/tasks");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::GET,
-                    url,
-                )
+            let mut request = client
+                .client
+                .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7083,6 +6981,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("end_time", &end_time))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("start", &start))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_background_tasks",
@@ -7176,29 +7075,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 142usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/tasks/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+                encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::GET,
-                    url,
-                )
+            let mut request = client
+                .client
+                .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_background_task",
@@ -7287,29 +7185,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 142usize,
+            let url = format!(
+                "{}/v2/{}/instances/{}/tasks/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& instance_id.to_string()),
+                encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::DELETE,
-                    url,
-                )
+            let mut request = client
+                .client
+                .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_background_task",
@@ -7398,30 +7295,28 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 166usize,
+            let url = format!(
+                "{}/v2/{}/kafka/instances/{}/connector/tasks/{}/restart", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& instance_id
+                .to_string()), encode_path(& task_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/kafka/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/connector/tasks/");
-                crate::transport::push_path_segment(&mut url, &task_id);
-                url.push_str("/restart");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::PUT,
-                    url,
-                )
+            let mut request = client
+                .client
+                .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "restart_connector_task",
@@ -7498,28 +7393,28 @@ pub mod builder {
             let Self { client, project_id, instance_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let instance_id = instance_id.map_err(Error::InvalidRequest)?;
-            let url = {
-                let mut url = ::std::string::String::with_capacity(
-                    client.baseurl.len() + 118usize,
+            let url = format!(
+                "{}/v2/{}/kafka/instances/{}/delete-connector", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& instance_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                url.push_str(&client.baseurl);
-                url.push_str("/v2/");
-                crate::transport::push_path_segment(&mut url, &project_id);
-                url.push_str("/kafka/instances/");
-                crate::transport::push_path_segment(&mut url, &instance_id);
-                url.push_str("/delete-connector");
-                url
-            };
             #[allow(unused_mut)]
-            let mut request = crate::transport::start_request(
-                    client,
-                    ::reqwest::Method::POST,
-                    url,
-                )
+            let mut request = client
+                .client
+                .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_connector",
@@ -7552,87 +7447,4 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
-}
-/// An operation of the API, as the hooks see it (`OperationInfo::operation_id`), with its
-/// HTTP method and path template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ApiOperation {
-    /// `OperationInfo::operation_id`: the spec's `operationId` in snake case.
-    pub id: &'static str,
-    /// The HTTP method, upper case.
-    pub method: &'static str,
-    /// The path template of the spec, e.g. `/v2/{project_id}/instances/{instance_id}`.
-    pub path: &'static str,
-}
-/// Every operation of the API, sorted by id.
-pub const OPERATIONS: &[ApiOperation] = &[
-    ApiOperation {
-        id: "create_connector",
-        method: "POST",
-        path: "/v2/{project_id}/instances/{instance_id}/connector",
-    },
-    ApiOperation {
-        id: "create_connector_task",
-        method: "POST",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks",
-    },
-    ApiOperation {
-        id: "delete_background_task",
-        method: "DELETE",
-        path: "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}",
-    },
-    ApiOperation {
-        id: "delete_connector",
-        method: "POST",
-        path: "/v2/{project_id}/kafka/instances/{instance_id}/delete-connector",
-    },
-    ApiOperation {
-        id: "delete_connector_task",
-        method: "DELETE",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
-    },
-    ApiOperation {
-        id: "list_background_tasks",
-        method: "GET",
-        path: "/v2/{project_id}/instances/{instance_id}/tasks",
-    },
-    ApiOperation {
-        id: "list_connector_tasks",
-        method: "GET",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks",
-    },
-    ApiOperation {
-        id: "pause_connector_task",
-        method: "PUT",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/pause",
-    },
-    ApiOperation {
-        id: "restart_connector_task",
-        method: "PUT",
-        path: "/v2/{project_id}/kafka/instances/{instance_id}/connector/tasks/{task_id}/restart",
-    },
-    ApiOperation {
-        id: "resume_connector_task",
-        method: "PUT",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/resume",
-    },
-    ApiOperation {
-        id: "show_background_task",
-        method: "GET",
-        path: "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}",
-    },
-    ApiOperation {
-        id: "show_connector_task",
-        method: "GET",
-        path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
-    },
-    ApiOperation {
-        id: "show_instance",
-        method: "GET",
-        path: "/v2/{project_id}/instances/{instance_id}",
-    },
-];
-/// The operation whose `OperationInfo::operation_id` is `id`.
-pub fn api_operation(id: &str) -> Option<&'static ApiOperation> {
-    OPERATIONS.iter().find(|o| o.id == id)
 }

@@ -19,7 +19,7 @@
 //!     node_cnt: Some(NodeCount::new(2)?),
 //!     ..Default::default()
 //! };
-//! match client.enable_smart_connect("my-instance-id").body(body).send().await {
+//! match client.create_connector().instance_id("my-instance-id").body(body).send().await {
 //!     Ok(reply) => println!("job {:?}, connector {:?}", reply.job_id, reply.connector_id),
 //!     // HTTP 400 DMS.00400021: Invalid node_cnt (request id ...)
 //!     Err(Error::Service(reply)) => eprintln!("{reply}"),
@@ -46,6 +46,7 @@
 
 mod auth;
 mod calls;
+mod client;
 mod config;
 mod error;
 #[rustfmt::skip]
@@ -54,14 +55,16 @@ mod errors;
 #[cfg(feature = "local-dms")]
 pub mod local_dms;
 #[rustfmt::skip]
-#[allow(missing_docs, private_interfaces, unused_imports, clippy::all, clippy::pedantic)]
+#[allow(dead_code, missing_docs, private_interfaces, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
+#[rustfmt::skip]
+#[allow(dead_code, clippy::all, clippy::pedantic)]
+mod operations;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 #[path = "generated_mock.rs"]
 pub mod mock;
-mod raw;
 mod regions;
 mod transport;
 mod values;
@@ -71,19 +74,18 @@ pub use auth::signer;
 
 pub use auth::credentials::{Credentials, PasswordAuth, Secret};
 pub use auth::iam::{DEFAULT_REFRESH_MARGIN, IamError};
-pub use calls::{CompletedJob, DisableSmartConnect, EnableSmartConnect};
+pub use calls::{CompletedJob, SendAndWait};
+pub use client::Client;
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT,
     ENV_DMS_REGION, ENV_ENDPOINT_PREFIX, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID,
     ENV_SECURITY_TOKEN, ENV_SK, MAX_RESPONSE_BODY, REQUEST_TIMEOUT,
 };
-pub use error::{
-    Error, GeneratedError, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind,
-};
-pub use errors::{MAX_ERROR_BODY, ServiceError, ServiceErrorExt, X_REQUEST_ID};
-pub use generated::{ApiOperation, Client, OPERATIONS, api_operation, builder, types};
+pub use error::{Error, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind};
+pub use errors::{MAX_ERROR_BODY, ServiceError, X_REQUEST_ID};
+pub use generated::types;
+pub use operations::{Operation, builder};
 pub use progenitor_client::ResponseValue;
-pub use raw::RawCall;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::http::http_client_builder;

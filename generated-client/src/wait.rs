@@ -274,7 +274,7 @@ impl Client {
             client: self,
             instance_id: instance_id.to_owned(),
             job_id: job_id.to_owned(),
-            options: self.inner.wait_options().clone(),
+            options: self.hook_state().wait_options().clone(),
         }
     }
 
@@ -285,7 +285,7 @@ impl Client {
         WaitForInstance {
             client: self,
             instance_id: instance_id.to_owned(),
-            options: self.inner.wait_options().clone(),
+            options: self.hook_state().wait_options().clone(),
         }
     }
 }
@@ -331,8 +331,7 @@ impl<'a> IntoFuture for WaitForJob<'a> {
                         .instance_id(instance_id)
                         .task_id(job_id)
                         .send()
-                        .await
-                        .map_err(Error::from)?
+                        .await?
                         .into_inner();
                     // The task with this id; a reply that lists others is read as "not yet".
                     Ok(reply
@@ -388,8 +387,7 @@ impl<'a> IntoFuture for WaitForInstance<'a> {
                         .show_instance()
                         .instance_id(instance_id)
                         .send()
-                        .await
-                        .map_err(Error::from)?;
+                        .await?;
                     Ok(Some(reply.into_inner()))
                 },
                 |instance: &ShowInstanceResp| match instance.status.as_deref() {

@@ -54,7 +54,8 @@ fn node_cnt_2() -> CreateConnectorReq {
 
 async fn enable(client: &Client, instance_id: &str) -> CallResult {
     client
-        .enable_smart_connect(instance_id)
+        .create_connector()
+        .instance_id(instance_id)
         .body(node_cnt_2())
         .send()
         .await
@@ -160,7 +161,8 @@ async fn a_post_without_content_sends_an_unsigned_zero_length_on_every_attempt()
         .build()
         .expect("a valid configuration");
     client
-        .disable_smart_connect(INSTANCE_ID)
+        .delete_connector()
+        .instance_id(INSTANCE_ID)
         .send()
         .await
         .expect("the second attempt succeeds");

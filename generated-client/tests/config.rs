@@ -370,7 +370,8 @@ async fn from_vars_reads_the_official_names_and_signs_with_them() {
     let client = config.endpoint(server.base_url()).build().expect("client");
     assert_eq!(client.project_id(), Some(PROJECT_ID));
     client
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .body(CreateConnectorReq::default())
         .send()
         .await
@@ -589,7 +590,8 @@ async fn a_server_that_never_answers_is_cut_off_by_the_request_timeout() {
 
     let started = Instant::now();
     let result = client
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .body(CreateConnectorReq::default())
         .send()
         .await;
@@ -693,7 +695,8 @@ async fn from_vars_reads_the_iam_endpoint_and_the_token_variable() {
         .build()
         .expect("client");
     let error = client
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .send()
         .await
         .expect_err("IAM refuses");
@@ -716,7 +719,8 @@ async fn from_vars_reads_the_iam_endpoint_and_the_token_variable() {
     config
         .build()
         .expect("client")
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .send()
         .await
         .expect("the call succeeds");

@@ -34,7 +34,8 @@ async fn enable(
     client: &Client,
 ) -> Result<generated_client::ResponseValue<generated_client::types::CreateConnectorResp>, Error> {
     client
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .body(CreateConnectorReq {
             node_cnt: Some(NodeCount::new(2).expect("2 is valid")),
             ..Default::default()

@@ -87,7 +87,8 @@ fn client(iam: &TestServer, dms: &TestServer, margin: Duration) -> Client {
 
 async fn call(client: &Client) -> CallResult {
     client
-        .enable_smart_connect(INSTANCE_ID)
+        .create_connector()
+        .instance_id(INSTANCE_ID)
         .body(CreateConnectorReq::default())
         .send()
         .await

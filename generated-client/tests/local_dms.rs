@@ -191,7 +191,8 @@ async fn job_status(caller: &Caller, job_id: &str) -> Value {
 /// Enables Smart Connect with the generated client; returns the job id.
 async fn enable(dms: &LocalDms) -> String {
     let reply = client(dms)
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .body(CreateConnectorReq {
             node_cnt: Some(NodeCount::new(2).unwrap()),
             ..Default::default()
@@ -443,7 +444,8 @@ async fn an_instance_in_another_status_refuses_changes_and_serves_reads() {
     let caller = Caller::new(&dms);
     assert!(dms.set_instance_status(INSTANCE, "ERROR"));
     let refused = client(&dms)
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .body(CreateConnectorReq::default())
         .send()
         .await
@@ -690,7 +692,8 @@ async fn the_project_in_the_path_and_header_must_be_the_services() {
 
     // The X-Project-Id the generated client sends is the right one.
     client(&dms)
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .body(CreateConnectorReq::default())
         .send()
         .await
@@ -818,7 +821,8 @@ async fn a_stalled_reply_times_out_after_the_request_took_effect() {
         .unwrap();
     let started = std::time::Instant::now();
     let result = impatient
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .body(CreateConnectorReq::default())
         .send()
         .await;
@@ -853,7 +857,8 @@ async fn a_dropped_connection_gives_no_reply_after_the_request_took_effect() {
         .unwrap();
     let send = || {
         client
-            .enable_smart_connect(INSTANCE)
+            .create_connector()
+            .instance_id(INSTANCE)
             .body(CreateConnectorReq::default())
             .send()
     };

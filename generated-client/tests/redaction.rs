@@ -83,7 +83,8 @@ fn config(credentials: Credentials, endpoint: &str) -> ClientConfig {
 
 async fn call(client: &Client) -> CallResult {
     client
-        .enable_smart_connect("inst-1")
+        .create_connector()
+        .instance_id("inst-1")
         .body(CreateConnectorReq::default())
         .send()
         .await

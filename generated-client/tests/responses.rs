@@ -237,12 +237,20 @@ async fn a_started_job_without_an_id_is_no_job_to_wait_for() {
     ] {
         let server = TestServer::start(Reply::json(200, reply));
         let client = server.token_client("proj-0123456789");
-        let enabled = client.enable_smart_connect("inst-1").send_and_wait().await;
+        let enabled = client
+            .create_connector()
+            .instance_id("inst-1")
+            .send_and_wait()
+            .await;
         assert!(
             matches!(enabled, Err(WaitError::NoJob)),
             "{reply}: {enabled:?}"
         );
-        let disabled = client.disable_smart_connect("inst-1").send_and_wait().await;
+        let disabled = client
+            .delete_connector()
+            .instance_id("inst-1")
+            .send_and_wait()
+            .await;
         assert!(
             matches!(disabled, Err(WaitError::NoJob)),
             "{reply}: {disabled:?}"

@@ -585,7 +585,7 @@ fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
 fn a_backslash_alone_is_refused_before_sending() {
     let (runtime, server, client) = ak_sk_client();
     for id in ["a\\b", "\\", "x\\", "\\..", "..\\"] {
-        let result = runtime.block_on(client.enable_smart_connect(id).send());
+        let result = runtime.block_on(client.create_connector().instance_id(id).send());
         assert!(
             matches!(result, Err(Error::InvalidRequest(_))),
             "{id:?}: {:?}",
@@ -609,7 +609,7 @@ fn a_backslash_next_to_a_dot_segment_is_refused() {
         ".\\ ",
         "..\\..\\other-project\\instances\\z",
     ] {
-        let result = runtime.block_on(client.enable_smart_connect(id).send());
+        let result = runtime.block_on(client.create_connector().instance_id(id).send());
         assert!(
             matches!(result, Err(Error::InvalidRequest(_))),
             "{id:?}: {:?}",

@@ -29,10 +29,11 @@ async fn the_whole_workflow_enable_wait_show_disable_wait() {
     let client = client(&dms);
 
     let enabled = client
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .body(CreateConnectorReq::default())
-        .wait_options(fast(Duration::from_secs(20)))
         .send_and_wait()
+        .options(fast(Duration::from_secs(20)))
         .await
         .expect("enabled");
     assert_eq!(enabled.task.status.as_deref(), Some("SUCCESS"));
@@ -52,9 +53,10 @@ async fn the_whole_workflow_enable_wait_show_disable_wait() {
     assert_eq!(instance.connector_enable, Some(true));
 
     let disabled = client
-        .disable_smart_connect(INSTANCE)
-        .wait_options(fast(Duration::from_secs(20)))
+        .delete_connector()
+        .instance_id(INSTANCE)
         .send_and_wait()
+        .options(fast(Duration::from_secs(20)))
         .await
         .expect("disabled");
     assert_eq!(disabled.task.status.as_deref(), Some("SUCCESS"));
@@ -75,9 +77,10 @@ async fn a_failed_job_is_a_typed_error_with_the_task() {
     let client = client(&dms);
     dms.fail_next_job();
     let error = client
-        .enable_smart_connect(INSTANCE)
-        .wait_options(fast(Duration::from_secs(20)))
+        .create_connector()
+        .instance_id(INSTANCE)
         .send_and_wait()
+        .options(fast(Duration::from_secs(20)))
         .await
         .expect_err("the job fails");
     let WaitError::Failed { last } = &error else {
@@ -100,7 +103,8 @@ async fn the_deadline_is_a_typed_timeout_with_the_last_status() {
     let dms = start(Duration::from_secs(3600)).await;
     let client = client(&dms);
     let job_id = client
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .send()
         .await
         .expect("enabled")
@@ -160,7 +164,8 @@ async fn the_client_wide_wait_options_are_the_default_of_every_wait() {
     let error = within_ten_seconds(
         "send_and_wait",
         client
-            .enable_smart_connect(INSTANCE)
+            .create_connector()
+            .instance_id(INSTANCE)
             .body(CreateConnectorReq::default())
             .send_and_wait(),
     )
@@ -221,7 +226,8 @@ async fn dropping_a_wait_stops_the_polling() {
     let dms = start(Duration::from_secs(3600)).await;
     let client = client(&dms);
     let job_id = client
-        .enable_smart_connect(INSTANCE)
+        .create_connector()
+        .instance_id(INSTANCE)
         .send()
         .await
         .expect("enabled")

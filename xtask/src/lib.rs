@@ -27,6 +27,8 @@ pub const DECISIONS: &str = "spec/decisions.yaml";
 pub const ERROR_PAGE: &str = "spec/error_codes.rst";
 /// The generated client, relative to the workspace root.
 pub const GENERATED: &str = "generated-client/src/generated.rs";
+/// The generated per-operation layer: the calls, their builders and the operation table.
+pub const GENERATED_OPERATIONS: &str = "generated-client/src/operations.rs";
 /// The generated httpmock helpers (`generated_client::mock`, feature `mock`).
 pub const GENERATED_MOCK: &str = "generated-client/src/generated_mock.rs";
 /// The generated error-code table.
@@ -46,12 +48,10 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// How `generated-client` is generated: hooks required, their state in
+/// How progenitor generates `generated-client`: hooks required, their state in
 /// `crate::transport::HookState`; the spec's `NodeCount` and `PathSegment` schemas replaced by
 /// the hand-written checked types; every `format: password` string generated as
-/// `crate::Secret`; every `project_id` path parameter pre-filled from the configured project;
-/// the operation table for the hooks. (The client's choices, so they live here, not in
-/// codegen.)
+/// `crate::Secret`. (The client's choices, so they live here, not in codegen.)
 pub fn client_settings() -> codegen::Settings {
     codegen::Settings {
         inner_type: Some("crate::transport::HookState".into()),
@@ -70,16 +70,24 @@ pub fn client_settings() -> codegen::Settings {
             format: "password".into(),
             rust_type: "crate::Secret".into(),
         }],
+        command: None,
+    }
+}
+
+/// How the client's own per-operation layer fits the crate: progenitor's code in
+/// `crate::generated`, the calls on `crate::Client` returning `crate::Error`, every
+/// `project_id` pre-filled from the configured project, the local DMS's tables behind its
+/// feature.
+pub fn client_layer() -> codegen::Layer {
+    codegen::Layer {
+        progenitor_module: "crate::generated".into(),
+        client_type: "crate::Client".into(),
+        error_type: "crate::Error".into(),
         path_defaults: vec![codegen::PathDefault {
             param: "project_id".into(),
-            expr: "crate::transport::default_project_id(&self.inner)".into(),
+            expr: "crate::transport::default_project_id(self)".into(),
         }],
-        operation_table: true,
-        operations_per_part: None,
-        path_encoder: Some("crate::transport::push_path_segment".into()),
-        request_start: Some("crate::transport::start_request".into()),
-        drop_api_version_header: true,
-        command: None,
+        local_dms_cfg: Some("feature = \"local-dms\"".into()),
     }
 }
 
@@ -221,6 +229,7 @@ pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
 pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
     let (spec, warnings) = spec(root)?;
     let code = codegen::generate(SPEC, &spec, &client_settings())?;
+    let operations = codegen::generate_operations(SPEC, &spec, &client_settings(), &client_layer())?;
     let mock = codegen::generate_mock(SPEC, &spec, &client_settings(), "crate")?;
     let error_page = read(&root.join(ERROR_PAGE))?;
     let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
@@ -236,6 +245,7 @@ pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
         files: vec![
             (SPEC, spec),
             (GENERATED, code),
+            (GENERATED_OPERATIONS, operations),
             (GENERATED_MOCK, mock),
             (ERROR_CODES, error_codes),
             (ALL_PAGES_SPEC, all_spec),

@@ -48,7 +48,7 @@
 //!     .build()?;
 //! let instance = &dms.instance_ids()[0];
 //! let reply = client
-//!     .enable_smart_connect(instance)
+//!     .create_connector().instance_id(instance)
 //!     .body(generated_client::types::CreateConnectorReq::default())
 //!     .send()
 //!     .await?;
@@ -70,7 +70,7 @@ use std::time::Duration;
 
 use crate::Secret;
 
-pub use routes::Operation;
+pub use crate::Operation;
 
 /// The project id a [`LocalDms`] serves unless [`LocalDmsBuilder::project_id`] says otherwise.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";

@@ -167,18 +167,35 @@ fn answer(
         Ok(route) => route,
         Err(NoRoute::NotFound) => return Reply::error(codes::NO_URL),
         Err(NoRoute::MethodNotAllowed) => return Reply::error(codes::METHOD),
+        Err(NoRoute::NotAnInteger(_)) => return Reply::error(codes::INVALID),
     };
     // The project in the path must be this service's, and X-Project-Id (required with AK/SK,
     // where it names the project the signature is for) must name the same one.
     let header_ok = match auth::unique_header(wire.headers, "x-project-id") {
-        Ok(Some(header)) => header == route.project_id,
+        Ok(Some(header)) => header == route.param("project_id"),
         Ok(None) => authenticated != Authenticated::Signature,
         Err(_) => false,
     };
-    if route.project_id != shared.project_id || !header_ok {
+    if route.param("project_id") != shared.project_id || !header_ok {
         return Reply::error(codes::PROJECT_MISMATCH);
     }
+    // The body must be the operation's request type, as the spec defines it.
+    if let Err(refusal) = route.operation.read_body(wire.body) {
+        return Reply::error(refusal_code(wire.body, &refusal));
+    }
     shared.state().handle(&route, wire.query, wire.body)
+}
+
+/// The service's error for a body that is not the operation's request type: empty, not JSON,
+/// or JSON of the wrong shape.
+fn refusal_code(body: &[u8], refusal: &serde_json::Error) -> (u16, &'static str, &'static str) {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        codes::EMPTY_BODY
+    } else if refusal.is_data() {
+        codes::INVALID
+    } else {
+        codes::NOT_JSON
+    }
 }
 
 fn respond(reply: Reply, request_id: &str, retry_after: Option<u64>) -> Response<Full<Bytes>> {

@@ -4,7 +4,7 @@
 //! final) and just before it is sent, and [`ClientHooks::exec`] to send it. The generator
 //! runs with hooks required, so this implementation is not optional: without it the crate
 //! does not compile. (progenitor's `api-version` header, which the DMS API does not define,
-//! is left out by the generator: a setting of xtask.) In order, `pre`:
+//! is removed first of all.) In order, `pre`:
 //!
 //! 1. sets `User-Agent` and, when a project is configured, `X-Project-Id`;
 //! 2. authenticates: signs with AK/SK (after everything else is final, so what is signed is
@@ -34,21 +34,23 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Position;
 
-use crate::Client;
 use crate::auth::credentials::Secret;
 use crate::auth::iam::TokenSource;
 use crate::auth::signer::{self, SigningKey};
 use crate::config::MAX_RESPONSE_BODY;
 use crate::error::{Carried, carry, is_carried};
+use crate::generated::Client;
 use crate::transport::body;
 use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
 use crate::wait::{self, Verdict, WaitOptions};
-use crate::{TransportErrorKind, api_operation, errors};
+use crate::{Operation, TransportErrorKind, errors};
 
 /// Project of the request; signed.
 pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 /// Security token of temporary AK/SK credentials; signed.
 pub const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
+/// The header progenitor adds to every request (the spec's `info.version`); removed.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 /// IAM token.
 pub const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 /// [`signer::DATE_HEADER`] as a header name.
@@ -92,8 +94,6 @@ pub(crate) struct HookState {
     auth: Auth,
     max_response_body: usize,
     retry: RetryPolicy,
-    /// The client's base URL parsed once, when it can be (see [`super::start_request`]).
-    base_url: Option<super::BaseUrl>,
     /// How the waits of this client poll unless a call says otherwise.
     wait: WaitOptions,
 }
@@ -115,20 +115,8 @@ impl HookState {
             auth,
             max_response_body: MAX_RESPONSE_BODY,
             retry: RetryPolicy::default(),
-            base_url: None,
             wait: WaitOptions::default(),
         }
-    }
-
-    /// The same state for a client of `base_url` (the base URL the client is made with).
-    pub(crate) fn for_base_url(mut self, base_url: &str) -> Self {
-        self.base_url = super::BaseUrl::new(base_url);
-        self
-    }
-
-    /// The client's base URL, parsed, when it can be used as [`super::start_request`] does.
-    pub(crate) fn base_url(&self) -> Option<&super::BaseUrl> {
-        self.base_url.as_ref()
     }
 
     /// The same state with another retry policy.
@@ -197,7 +185,7 @@ impl ClientHooks<HookState> for Client {
             "dms_call",
             operation = info.operation_id,
             method = %request.method(),
-            path = api_operation(info.operation_id).map_or("", |operation| operation.path),
+            path = Operation::from_hook_id(info.operation_id).map_or("", Operation::path_template),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -717,6 +705,9 @@ impl From<String> for HookError {
 async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), HookError> {
     let state = &client.inner;
     let headers = request.headers_mut();
+    // progenitor sends the spec's version as `api-version`; the DMS API defines no such
+    // header, so it never goes on the wire (or into a signature).
+    headers.remove(API_VERSION);
     if let Auth::AkSk { security_token, .. } = &state.auth {
         // Room, in one step while the map is small, for what is added from here on (user
         // agent, project, security token, date, `Authorization`) and one more: reqwest looks
