@@ -119,17 +119,16 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     }
     let progenitor_settings = settings.progenitor()?;
     let spec = crate::prepare::for_progenitor(spec);
-    let tokens = crate::quiet::catch_quietly(|| {
-        Generator::new(&progenitor_settings).generate_tokens(&spec)
-    })
-    .map_err(|payload| Error::ProgenitorPanic {
-        name: name.to_owned(),
-        message: panic_message(payload.as_ref()),
-    })?
-    .map_err(|e| Error::Progenitor {
-        name: name.to_owned(),
-        message: e.to_string(),
-    })?;
+    let tokens =
+        crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
+            .map_err(|payload| Error::ProgenitorPanic {
+                name: name.to_owned(),
+                message: panic_message(payload.as_ref()),
+            })?
+            .map_err(|e| Error::Progenitor {
+                name: name.to_owned(),
+                message: e.to_string(),
+            })?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),

@@ -97,8 +97,7 @@ pub fn generate_operations(
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
     let loaded = crate::load(name, &text)?;
-    let problems =
-        crate::validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
+    let problems = crate::validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
     if !problems.is_empty() {
         return Err(Error::Invalid {
             name: name.to_owned(),
@@ -126,7 +125,9 @@ pub fn generate_operations(
 /// name (a placeholder: only the names matter to the layer).
 fn type_space(spec: &OpenAPI, settings: &Settings) -> TypeSpace {
     let mut type_settings = TypeSpaceSettings::default();
-    type_settings.with_type_mod("types").with_struct_builder(true);
+    type_settings
+        .with_type_mod("types")
+        .with_struct_builder(true);
     for replacement in &settings.replacements {
         type_settings.with_replacement(
             &replacement.schema,
@@ -227,11 +228,7 @@ fn type_of(
     Ok((ty.ident(), ty.name()))
 }
 
-fn operations(
-    name: &str,
-    spec: &OpenAPI,
-    types: &mut TypeSpace,
-) -> Result<Vec<Operation>, Error> {
+fn operations(name: &str, spec: &OpenAPI, types: &mut TypeSpace) -> Result<Vec<Operation>, Error> {
     let mut out = Vec::new();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else {
@@ -248,7 +245,11 @@ fn operations(
             let params = item.parameters.iter().chain(&op.parameters);
             for param in params {
                 let ReferenceOr::Item(param) = param else {
-                    return Err(invalid(name, &place, "a parameter by $ref is not supported"));
+                    return Err(invalid(
+                        name,
+                        &place,
+                        "a parameter by $ref is not supported",
+                    ));
                 };
                 let data = param.parameter_data_ref();
                 let ParameterSchemaOrContent::Schema(schema) = &data.format else {
@@ -276,7 +277,10 @@ fn operations(
                         return Err(invalid(
                             name,
                             &place,
-                            &format!("parameter {:?}: only path and query parameters are supported", data.name),
+                            &format!(
+                                "parameter {:?}: only path and query parameters are supported",
+                                data.name
+                            ),
                         ));
                     }
                 }
@@ -284,14 +288,26 @@ fn operations(
             let body = match &op.request_body {
                 None => None,
                 Some(ReferenceOr::Reference { .. }) => {
-                    return Err(invalid(name, &place, "a request body by $ref is not supported"));
+                    return Err(invalid(
+                        name,
+                        &place,
+                        "a request body by $ref is not supported",
+                    ));
                 }
                 Some(ReferenceOr::Item(body)) => {
                     let Some(media) = body.content.get("application/json") else {
-                        return Err(invalid(name, &place, "only JSON request bodies are supported"));
+                        return Err(invalid(
+                            name,
+                            &place,
+                            "only JSON request bodies are supported",
+                        ));
                     };
                     let Some(schema) = &media.schema else {
-                        return Err(invalid(name, &place, "the JSON request body needs a schema"));
+                        return Err(invalid(
+                            name,
+                            &place,
+                            "the JSON request body needs a schema",
+                        ));
                     };
                     let type_name = sanitize(&format!("{id}-body"), true);
                     let (ty, _) = type_of(name, &place, types, schema, type_name, false)?;
@@ -349,10 +365,9 @@ fn reply(
         let ReferenceOr::Item(response) = response else {
             return Err(invalid(name, place, "a response by $ref is not supported"));
         };
-        let json = response
-            .content
-            .iter()
-            .find(|(media, _)| *media == "application/json" || media.starts_with("application/json;"));
+        let json = response.content.iter().find(|(media, _)| {
+            *media == "application/json" || media.starts_with("application/json;")
+        });
         let (ty, example) = match json {
             Some((_, media)) => {
                 let Some(schema) = &media.schema else {
@@ -386,7 +401,9 @@ fn reply(
             return Err(invalid(
                 name,
                 place,
-                &format!("replies {status} and {other} have different types; progenitor supports one success type"),
+                &format!(
+                    "replies {status} and {other} have different types; progenitor supports one success type"
+                ),
             ));
         }
     }
@@ -413,7 +430,10 @@ fn layer_tokens(operations: &[Operation], layer: &Layer) -> Result<TokenStream, 
 
     let variants: Vec<&Ident> = operations.iter().map(|o| &o.variant).collect();
     let ids: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
-    let hook_ids: Vec<String> = operations.iter().map(|o| o.method_name.to_string()).collect();
+    let hook_ids: Vec<String> = operations
+        .iter()
+        .map(|o| o.method_name.to_string())
+        .collect();
     let methods: Vec<&str> = operations.iter().map(|o| o.http_method.as_str()).collect();
     let paths: Vec<&str> = operations.iter().map(|o| o.path.as_str()).collect();
     let summaries: Vec<&str> = operations.iter().map(|o| o.summary.as_str()).collect();
@@ -593,7 +613,10 @@ fn builder_tokens(
     let path_fields = o.path_params.iter().map(|p| {
         let ident = &p.ident;
         let ty = &p.ty;
-        let doc = format!("`{}`: `Ok(None)` until set, `Err` when its value did not convert.", p.api_name);
+        let doc = format!(
+            "`{}`: `Ok(None)` until set, `Err` when its value did not convert.",
+            p.api_name
+        );
         quote! {
             #[doc = #doc]
             pub(crate) #ident: Result<Option<#ty>, String>,
@@ -727,8 +750,13 @@ fn local_dms_tokens(operations: &[Operation], cfg: &TokenStream) -> TokenStream 
         None => quote!(Ok(())),
     });
     let examples = operations.iter().map(|o| match &o.example_reply {
-        Some((status, Some(body))) => quote!(Some((#status, Some(#body)))),
-        Some((status, None)) => quote!(Some((#status, None))),
+        Some((status, body)) => {
+            let status = proc_macro2::Literal::u16_unsuffixed(*status);
+            match body {
+                Some(body) => quote!(Some((#status, Some(#body)))),
+                None => quote!(Some((#status, None))),
+            }
+        }
         None => quote!(None),
     });
     quote! {
@@ -762,4 +790,135 @@ fn local_dms_tokens(operations: &[Operation], cfg: &TokenStream) -> TokenStream 
             }
         }
     }
+}
+
+/// Generates the formatted test support of a client crate named `crate_name`: one function,
+/// `send`, that makes any operation's call from JSON values (path and query parameters by
+/// name, the body), through the generated builders, and answers the reply's status and its
+/// body as JSON. Tests that go over every operation of the spec (request shapes, the local
+/// DMS) use it, so a new operation needs no test code.
+pub fn generate_example_calls(
+    name: &str,
+    text: &str,
+    settings: &Settings,
+    crate_name: &str,
+) -> Result<String, Error> {
+    let text = text.replace("\r\n", "\n");
+    let loaded = crate::load(name, &text)?;
+    let spec = crate::prepare::for_progenitor(loaded.spec);
+    let mut types = type_space(&spec, settings);
+    let operations = operations(name, &spec, &mut types)?;
+    let krate = format_ident!("{}", crate_name.replace('-', "_"));
+    let arms = operations.iter().map(|o| {
+        let variant = &o.variant;
+        let method = &o.method_name;
+        let params = o.path_params.iter().chain(&o.query_params).map(|p| {
+            let ident = &p.ident;
+            let api_name = &p.api_name;
+            let ty = external(p.ty.clone(), &krate);
+            quote! {
+                if let Some(value) = params.get(#api_name) {
+                    let value = serde_json::from_value::<#ty>(value.clone())
+                        .map_err(|e| format!("{}: {e}", #api_name))?;
+                    call = call.#ident(value);
+                }
+            }
+        });
+        let body = o.body.as_ref().map(|body| {
+            let ty = external(body.ty.clone(), &krate);
+            quote! {
+                if let Some(body) = body {
+                    let body = serde_json::from_value::<#ty>(body.clone())
+                        .map_err(|e| format!("body: {e}"))?;
+                    call = call.body(body);
+                }
+            }
+        });
+        let reply = if o.reply.to_string().contains("ByteStream") {
+            quote!(serde_json::Value::Null)
+        } else {
+            quote!(serde_json::to_value(reply.into_inner()).unwrap_or_default())
+        };
+        quote! {
+            #krate::Operation::#variant => {
+                #[allow(unused_mut)]
+                let mut call = client.#method();
+                #(#params)*
+                #body
+                let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
+                let status = reply.status().as_u16();
+                Ok((status, #reply))
+            }
+        }
+    });
+    let tokens = quote! {
+        //! Any operation's call from JSON values, for the tests that go over every operation.
+
+        use serde_json::{Map, Value};
+
+        /// Calls `operation` on `client`: each path and query parameter found in `params` (by
+        /// its name in the spec) and `body` are read as the call's types and set; answers the
+        /// reply's status and its body as JSON (`null` without one), or the error's text.
+        #[allow(dead_code, unused_variables)]
+        pub async fn send(
+            client: &#krate::Client,
+            operation: #krate::Operation,
+            params: &Map<String, Value>,
+            body: Option<&Value>,
+        ) -> Result<(u16, Value), String> {
+            match operation {
+                #(#arms)*
+                other => Err(format!("{other}: no generated call")),
+            }
+        }
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
+        name: name.to_owned(),
+        message: e.to_string(),
+    })?;
+    let header = crate::generate::header(
+        name,
+        &text,
+        settings.command.as_deref(),
+        "the test calls of codegen::generate_example_calls",
+    );
+    Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
+}
+
+/// A type of the layer as another crate names it: `crate::X` as `krate::X`, `types::X` as
+/// `krate::types::X`.
+fn external(ty: TokenStream, krate: &Ident) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let mut out = Vec::new();
+    let mut after_colons = false;
+    for token in ty {
+        match &token {
+            TokenTree::Ident(ident) if ident == "crate" && !after_colons => {
+                out.push(TokenTree::Ident(krate.clone()));
+                after_colons = false;
+                continue;
+            }
+            TokenTree::Ident(ident) if ident == "types" && !after_colons => {
+                out.extend(quote!(#krate::types));
+                after_colons = false;
+                continue;
+            }
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), external(group.stream(), krate));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+                after_colons = false;
+                continue;
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' => {
+                out.push(token.clone());
+                after_colons = true;
+                continue;
+            }
+            _ => {}
+        }
+        after_colons = false;
+        out.push(token);
+    }
+    out.into_iter().collect()
 }

@@ -301,11 +301,17 @@ fn check_path_parameters<'a>(
         if let Parameter::Path { parameter_data, .. } = parameter {
             let name = parameter_data.name.as_str();
             declared.insert(name.to_owned());
-            let is_segment = matches!(
-                &parameter_data.format,
-                openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference })
-                    if reference == PATH_SEGMENT_REF
-            );
+            let is_segment = match &parameter_data.format {
+                openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Reference {
+                    reference,
+                }) => reference == PATH_SEGMENT_REF,
+                // An integer cannot leave its path segment.
+                openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => matches!(
+                    schema.schema_kind,
+                    openapiv3::SchemaKind::Type(openapiv3::Type::Integer(_))
+                ),
+                _ => false,
+            };
             if !is_segment {
                 let (pointer, label) = match at.split_once(" (") {
                     Some((pointer, label)) => (pointer.to_owned(), format!(" ({label}")),
@@ -314,7 +320,7 @@ fn check_path_parameters<'a>(
                 found.push(Problem {
                     place: format!("{pointer}/schema{label}"),
                     message: format!(
-                        "path parameter {name:?} must have the schema `$ref: '{PATH_SEGMENT_REF}'` (a string that stays one path segment); any other schema lets a value such as `..` send a signed request to another path"
+                        "path parameter {name:?} must have the schema `$ref: '{PATH_SEGMENT_REF}'` (a string that stays one path segment) or be an integer; any other schema lets a value such as `..` send a signed request to another path"
                     ),
                 });
             }

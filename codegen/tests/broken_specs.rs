@@ -5,7 +5,6 @@ use std::path::Path;
 
 mod common;
 
-use codegen::Settings;
 use common::client_like;
 
 fn generate_case(path: &Path) -> Result<String, codegen::Error> {
@@ -53,33 +52,5 @@ fn parse_errors_name_line_and_column() {
             assert_eq!((line, column), (Some(9), Some(6)));
         }
         other => panic!("expected a parse error, got {other:?}"),
-    }
-}
-
-/// Generated in parts (on worker threads), a progenitor panic in one part is the same error.
-#[test]
-fn a_progenitor_panic_in_a_part_becomes_an_error() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/broken-specs/17-two-request-media-types.yaml");
-    let text = std::fs::read_to_string(path).expect("corpus file is readable");
-    let others: String = (0..3)
-        .map(|i| {
-            format!(
-                "  /others{i}:\n    get:\n      operationId: GetOther{i}\n      responses:\n        '200':\n          description: ok\n"
-            )
-        })
-        .collect();
-    let text = text.replace("components:\n", &format!("{others}components:\n"));
-    let settings = Settings {
-        operations_per_part: Some(1),
-        ..client_like()
-    };
-    match catch_unwind(|| codegen::generate("parts.yaml", &text, &settings)) {
-        Ok(Err(codegen::Error::ProgenitorPanic { name, message })) => {
-            assert_eq!(name, "parts.yaml");
-            assert!(message.contains("more media types"), "{message}")
-        }
-        Ok(other) => panic!("expected a caught progenitor panic, got {other:?}"),
-        Err(_) => panic!("codegen panicked; it must return an error"),
     }
 }

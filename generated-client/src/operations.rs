@@ -1859,7 +1859,7 @@ impl Operation {
         match self {
             Operation::ShowInstance => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"access_user\":\"root\",\"agent_enable\":false,\"available_zone_names\":[\"AZ1\"],\"available_zones\":[\"38b0f7a602344246bcb0da47b5d548e7\"],\"broker_ssl_enable\":false,\"cert_replaced\":false,\"ces_version\":\"linux\",\"charging_mode\":1,\"connect_address\":\"192.168.0.100,192.168.0.61,192.168.0.72\",\"created_at\":\"1585618587087\",\"cross_vpc_info\":\"{\\\"192.168.0.61\\\":{\\\"advertised_ip\\\":\\\"192.168.0.61\\\",\\\"port\\\":9011,\\\"port_id\\\":\\\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\\\"},\\\"192.168.0.72\\\":{\\\"advertised_ip\\\":\\\"192.168.0.72\\\",\\\"port\\\":9011,\\\"port_id\\\":\\\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\\\"},\\\"192.168.0.100\\\":{\\\"advertised_ip\\\":\\\"192.168.0.100\\\",\\\"port\\\":9011,\\\"port_id\\\":\\\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\\\"}}\",\"disk_encrypted\":false,\"enable_log_collection\":false,\"enable_publicip\":false,\"engine\":\"kafka\",\"engine_version\":\"1.1.0\",\"enterprise_project_id\":\"0\",\"instance_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"ipv6_connect_addresses\":[],\"ipv6_enable\":false,\"kafka_private_connect_address\":\"192.168.0.61:9092,192.168.0.100:9092,192.168.0.72:9092\",\"kafka_public_status\":\"closed\",\"kafka_security_protocol\":\"SASL_SSL\",\"maintain_begin\":\"02:00:00\",\"maintain_end\":\"06:00:00\",\"management_connect_address\":\"https://192.168.0.100:9999\",\"name\":\"kafka-2085975099\",\"new_auth_cert\":false,\"new_spec_billing_enable\":false,\"partition_num\":\"300\",\"pod_connect_address\":\"100.86.75.15:9080,100.86.142.77:9080,100.86.250.167:9080\",\"port\":9092,\"product_id\":\"00300-30308-0--0\",\"public_bandwidth\":0,\"resource_spec_code\":\"dms.instance.kafka.cluster.c3.mini\",\"rest_connect_address\":\"\",\"rest_enable\":false,\"retention_policy\":\"produce_reject\",\"security_group_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"security_group_name\":\"Sys-default\",\"service_type\":\"advanced\",\"specification\":\"100MB\",\"ssl_enable\":false,\"status\":\"RUNNING\",\"storage_resource_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"storage_space\":492,\"storage_spec_code\":\"dms.physical.storage.ultra\",\"storage_type\":\"hec\",\"subnet_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"total_storage_space\":600,\"trace_enable\":false,\"type\":\"cluster\",\"used_storage_space\":25,\"user_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"user_name\":\"paas_dms\",\"vpc_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"vpc_name\":\"dms-test\"}",
                     ),
@@ -1867,7 +1867,7 @@ impl Operation {
             }
             Operation::CreateConnector => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"connector_id\":\"55b78880-9077-4c74-ad5a-6868555f76a4\",\"job_id\":\"7c3ec20c-11de-4df9-acc0-7ef1dea25dfe\"}",
                     ),
@@ -1875,7 +1875,7 @@ impl Operation {
             }
             Operation::ListConnectorTasks => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"max_tasks\":18,\"quota_tasks\":18,\"tasks\":[{\"create_time\":1708427753133,\"id\":\"194917d0-****-****-****-********\",\"sink_task\":null,\"sink_type\":\"NONE\",\"source_task\":{\"bootstrap_servers\":\"192.168.45.58:9092,192.168.44.1:9092,192.168.41.230:9092,192.168.43.112:9092\",\"cluster_name\":\"B\",\"compression_type\":\"none\",\"consumer_strategy\":\"earliest\",\"current_cluster_name\":\"A\",\"direction\":\"pull\",\"instance_id\":\"59f6d088-****-****-****-********\",\"provenance_header_enabled\":false,\"rename_topic_enabled\":false,\"replication_factor\":3,\"sasl_mechanism\":\"PLAIN\",\"security_protocol\":\"PLAINTEXT\",\"sync_consumer_offsets_enabled\":false,\"task_num\":2,\"topics_mapping\":\"\",\"user_name\":\"\"},\"source_type\":\"KAFKA_REPLICATOR_SOURCE\",\"status\":\"RUNNING\",\"task_name\":\"smart-connect-1571576841\",\"topics\":\"topic-1643449744\"},{\"create_time\":1708565483911,\"id\":\"3c0ac4d1-****-****-****-********\",\"sink_task\":{\"consumer_strategy\":\"earliest\",\"deliver_time_interva\":300,\"destination_file_type\":\"TEXT\",\"flush_size\":1000000,\"key_converter\":\"org.apache.kafka.connect.converters.ByteArrayConverter\",\"kv_delimiter\":\":\",\"obs_bucket_name\":\"abcabc\",\"obs_part_size\":5242880,\"obs_path\":\"obsTransfer-1810125534\",\"partition_format\":\"yyyy/MM/dd/HH/mm\",\"partitioner_class\":\"io.confluent.connect.storage.partitioner.TimeBasedPartitioner\",\"record_delimiter\":\"\\\\n\",\"schema_generator_class\":\"io.confluent.connect.storage.hive.schema.DefaultSchemaGenerator\",\"store_keys\":false,\"timezone\":\"Asia/Chongqing\",\"value_converter\":\"org.apache.kafka.connect.converters.ByteArrayConverter\"},\"sink_type\":\"OBS_SINK\",\"source_task\":null,\"source_type\":\"NONE\",\"status\":\"RUNNING\",\"task_name\":\"smart-connect-1\",\"topics_regex\":\"topic-obs*\"},{\"create_time\":1708427753133,\"id\":\"8a205bbd-****-****-****-********\",\"sink_task\":{\"dcs_instance_id\":\"9b981368-a8e3-416a-87d9-1581a968b41b\",\"redis_address\":\"192.168.119.51:6379\",\"redis_type\":\"standalone\",\"target_db\":-1},\"sink_type\":\"REDIS_REPLICATOR_SINK\",\"source_task\":{\"dcs_instance_id\":\"949190a2-598a-4afd-99a8-dad3cae1e7cd\",\"full_sync_max_retry\":4,\"full_sync_wait_ms\":13000,\"ratelimit\":-1,\"redis_address\":\"192.168.91.179:6379\",\"redis_type\":\"standalone\",\"sync_mode\":\"RDB_ONLY\"},\"source_type\":\"REDIS_REPLICATOR_SOURCE\",\"status\":\"RUNNING\",\"task_name\":\"smart-connect-121248117\",\"topics\":\"topic-sc\"}],\"total_number\":3}",
                     ),
@@ -1883,7 +1883,7 @@ impl Operation {
             }
             Operation::CreateConnectorTask => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"create_time\":1708427753133,\"id\":\"8a205bbd-7181-4b5e-9bd6-37274ce84577\",\"sink_task\":{\"dcs_instance_id\":\"9b981368-a8e3-416a-87d9-1581a968b41b\",\"redis_address\":\"192.168.119.51:6379\",\"redis_type\":\"standalone\",\"target_db\":-1},\"sink_type\":\"REDIS_REPLICATOR_SINK\",\"source_task\":{\"dcs_instance_id\":\"949190a2-598a-4afd-99a8-dad3cae1e7cd\",\"full_sync_max_retry\":4,\"full_sync_wait_ms\":13000,\"ratelimit\":-1,\"redis_address\":\"192.168.91.179:6379\",\"redis_type\":\"standalone\",\"sync_mode\":\"RDB_ONLY,\"},\"source_type\":\"REDIS_REPLICATOR_SOURCE\",\"status\":\"RUNNING\",\"task_name\":\"smart-connect-121248117\",\"topics\":\"topic-sc\"}",
                     ),
@@ -1891,18 +1891,18 @@ impl Operation {
             }
             Operation::ShowConnectorTask => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"create_time\":1708427753133,\"id\":\"8a205bbd-7181-4b5e-9bd6-37274ce84577\",\"sink_task\":{\"dcs_instance_id\":\"9b981368-a8e3-416a-87d9-1581a968b41b\",\"redis_address\":\"192.168.119.51:6379\",\"redis_type\":\"standalone\",\"target_db\":-1},\"sink_type\":\"REDIS_REPLICATOR_SINK\",\"source_task\":{\"dcs_instance_id\":\"949190a2-598a-4afd-99a8-dad3cae1e7cd\",\"full_sync_max_retry\":4,\"full_sync_wait_ms\":13000,\"ratelimit\":-1,\"redis_address\":\"192.168.91.179:6379\",\"redis_type\":\"standalone\",\"sync_mode\":\"RDB_ONLY,\"},\"source_type\":\"REDIS_REPLICATOR_SOURCE\",\"status\":\"RUNNING\",\"task_name\":\"smart-connect-121248117\",\"topics\":\"topic-sc\"}",
                     ),
                 ))
             }
-            Operation::DeleteConnectorTask => Some((204u16, None)),
-            Operation::PauseConnectorTask => Some((204u16, None)),
-            Operation::ResumeConnectorTask => Some((204u16, None)),
+            Operation::DeleteConnectorTask => Some((204, None)),
+            Operation::PauseConnectorTask => Some((204, None)),
+            Operation::ResumeConnectorTask => Some((204, None)),
             Operation::ListBackgroundTasks => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"task_count\":\"4\",\"tasks\":[{\"created_at\":\"2020-05-15T03:19:51.046Z\",\"id\":\"8abfa7b372160bfd0172165864064079\",\"name\":\"modifyAutoTopic\",\"params\":\"{\\\"old_auto_status\\\":true,\\\"new_auto_status\\\":false}\",\"status\":\"EXECUTING\",\"updated_at\":\"2020-05-15T03:19:51.065Z\",\"user_id\":\"3df5acbc24a54fadb62a043c9000a307\",\"user_name\":\"paas_dms\"},{\"created_at\":\"2020-05-15T03:17:17.176Z\",\"id\":\"8abfa7b372160bfd017216560af83e6e\",\"name\":\"changeRetentionPolicy\",\"params\":\"{\\\"new_retention_policy\\\":\\\"produce_reject\\\",\\\"origin_retention_policy\\\":\\\"time_base\\\"}\",\"status\":\"SUCCESS\",\"updated_at\":\"2020-05-15T03:17:22.162Z\",\"user_id\":\"3df5acbc24a54fadb62a043c9000a307\",\"user_name\":\"paas_dms\"}]}",
                     ),
@@ -1910,17 +1910,17 @@ impl Operation {
             }
             Operation::ShowBackgroundTask => {
                 Some((
-                    200u16,
+                    200,
                     Some(
                         "{\"task_count\":\"1\",\"tasks\":[{\"created_at\":\"2020-06-15T08:55:53.606Z\",\"id\":\"8abfa7b272adc5b40172b73130065ae7\",\"name\":\"bindInstancePublicIp\",\"params\":\"{\\\"public_ip_id\\\":\\\"1aea7aed-e7d8-40ea-b3de-6f3ee9d5db9f\\\",\\\"public_ip_address\\\":\\\"100.93.2.18\\\",\\\"enable_public_ip\\\":true}\",\"status\":\"SUCCESS\",\"updated_at\":\"2020-06-15T08:55:56.600Z\",\"user_id\":\"3df5acbc24a54fadb62a043c9000a307\",\"user_name\":\"paas_dms\"}]}",
                     ),
                 ))
             }
-            Operation::DeleteBackgroundTask => Some((204u16, None)),
-            Operation::RestartConnectorTask => Some((204u16, None)),
+            Operation::DeleteBackgroundTask => Some((204, None)),
+            Operation::RestartConnectorTask => Some((204, None)),
             Operation::DeleteConnector => {
                 Some((
-                    200u16,
+                    200,
                     Some("{\"job_id\":\"d366178c-29ea-4d5c-a344-fa2ece4a1836\"}"),
                 ))
             }

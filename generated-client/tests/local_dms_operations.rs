@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use generated_client::local_dms::{LocalDms, Operation};
+use generated_client::local_dms::{self, LocalDms, Operation};
 use generated_client::types::{
     CreateConnectorReq, CreateConnectorResp, CreateConnectorTaskReq, CreateConnectorTaskResp,
     DeleteConnectorResp, ListBackgroundTasksResp, ListConnectorTasksResp, ShowBackgroundTaskResp,
@@ -322,8 +322,10 @@ async fn every_operation_decodes_the_local_dms_replies() {
         .expect("delete_background_task");
     assert_eq!(deleted.status().as_u16(), 204);
 
-    for operation in Operation::ALL {
-        assert!(dms.seen(operation) >= 1, "{operation:?} was not called");
+    for &operation in Operation::ALL {
+        if local_dms::keeps_state(operation) {
+            assert!(dms.seen(operation) >= 1, "{operation:?} was not called");
+        }
     }
     drop(dms);
 }

@@ -6,7 +6,7 @@ use generated_client::types::{
     CreateConnectorTaskReq, CreateConnectorTaskResp, ErrorBody, ShowInstanceResp,
     SmartConnectTaskReqSinkConfig,
 };
-use generated_client::{ClientConfig, Credentials, PathSegment, Secret, ServiceErrorExt};
+use generated_client::{ClientConfig, Credentials, PathSegment, Secret};
 use httpmock::MockServer;
 
 fn segment(value: &str) -> PathSegment {

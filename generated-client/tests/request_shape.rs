@@ -245,32 +245,6 @@ async fn node_count_below_minimum_is_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn raw_call_sends_the_json_as_given() {
-    let server = TestServer::start(Reply::json(200, EXAMPLE_RESPONSE));
-    // The document's first example literally: a JSON number, which the typed body never sends.
-    let body = json!({"node_cnt": 2});
-
-    let reply = client_for(&server)
-        .raw("create_connector")
-        .path_param("project_id", PROJECT_ID)
-        .path_param("instance_id", INSTANCE_ID)
-        .body(body.clone())
-        .send::<CreateConnectorResp>()
-        .await
-        .expect("the call succeeds");
-    assert_eq!(
-        reply.job_id.as_deref(),
-        Some("7c3ec20c-11de-4df9-acc0-7ef1dea25dfe")
-    );
-
-    let request = server.single_request();
-    assert_common_shape(&request, &server);
-    assert_eq!(request.body, br#"{"node_cnt":2}"#);
-    assert_eq!(request.body_json(), body);
-    insta::assert_yaml_snapshot!(WireShape::of(&request, &server));
-}
-
-#[tokio::test]
 async fn path_parameters_are_percent_encoded_as_one_segment() {
     let server = TestServer::start(Reply::json(200, EXAMPLE_RESPONSE));
     let client = client_for(&server);
@@ -285,17 +259,9 @@ async fn path_parameters_are_percent_encoded_as_one_segment() {
         .send()
         .await
         .expect("the typed call succeeds");
-    client
-        .raw("create_connector")
-        .path_param("project_id", project_id)
-        .path_param("instance_id", instance_id)
-        .body(json!({}))
-        .send::<serde_json::Value>()
-        .await
-        .expect("the raw call succeeds");
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 2, "{requests:#?}");
+    assert_eq!(requests.len(), 1, "{requests:#?}");
     for request in &requests {
         assert_eq!(
             request.path,
@@ -305,42 +271,45 @@ async fn path_parameters_are_percent_encoded_as_one_segment() {
     }
 }
 
+/// Every call answers the crate's one error type, whatever the operation: a bad path
+/// parameter, a missing one and a refused reply all arrive as [`Error`].
 #[tokio::test]
-async fn raw_calls_reach_any_operation_by_its_id() {
-    let server = TestServer::start(Reply::status(204));
-    let client = generated_client::ClientConfig::new()
-        .credentials(generated_client::Credentials::token("a-token"))
+async fn every_call_returns_the_crates_error() {
+    let server = TestServer::start(Reply::json(
+        400,
+        r#"{"error_code":"DMS.00400062","error_msg":"Invalid request parameter."}"#,
+    ));
+    let client = client_for(&server);
+    let refused: Result<_, Error> = client
+        .show_instance()
         .project_id(PROJECT_ID)
-        .endpoint(server.base_url())
-        .build()
-        .expect("a client");
-    // A DELETE with a query, project_id from the configuration, an empty 204 read as `()`.
-    client
-        .raw("delete_background_task")
-        .path_param("instance_id", INSTANCE_ID)
-        .path_param("task_id", "t 1")
-        .query("force", true)
-        .send::<()>()
-        .await
-        .expect("a 204 reads as ()");
-    let request = server.single_request();
-    assert_eq!(request.method, "DELETE");
-    assert_eq!(
-        request.path,
-        format!("/v2/{PROJECT_ID}/instances/{INSTANCE_ID}/tasks/t%201")
-    );
-    assert_eq!(request.query.as_deref(), Some("force=true"));
-    assert!(request.body.is_empty());
-
-    let unknown = client.raw("no_such_operation").send::<Value>().await;
+        .instance_id(INSTANCE_ID)
+        .send()
+        .await;
     assert!(
-        matches!(&unknown, Err(Error::InvalidRequest(m)) if m.contains("no_such_operation")),
-        "{unknown:?}"
+        matches!(&refused, Err(Error::Service(e)) if e.error_code.as_deref() == Some("DMS.00400062")),
+        "{refused:?}"
     );
-    let missing = client.raw("show_instance").send::<Value>().await;
+    let invalid: Result<_, Error> = client
+        .delete_background_task()
+        .project_id(PROJECT_ID)
+        .instance_id(INSTANCE_ID)
+        .task_id("..")
+        .send()
+        .await;
+    assert!(
+        matches!(&invalid, Err(Error::InvalidRequest(m)) if m.starts_with("task_id: ")),
+        "{invalid:?}"
+    );
+    let missing: Result<_, Error> = client
+        .list_connector_tasks()
+        .project_id(PROJECT_ID)
+        .send()
+        .await;
     assert!(
         matches!(&missing, Err(Error::InvalidRequest(m)) if m.contains("instance_id")),
         "{missing:?}"
     );
+    let _: Result<_, Error> = Box::pin(client.pause_connector_task().send()).await;
     assert_eq!(server.requests().len(), 1, "refused calls send nothing");
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use generated_client::signer::{self, RequestParts, Signed};
+use generated_client::types::CreateConnectorReq;
 use generated_client::{Client, ClientConfig, Credentials, Error};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use proptest::prelude::*;
@@ -549,11 +550,10 @@ fn arbitrary_instance_ids_arrive_as_one_verified_segment_or_are_refused() {
         let seen = server.requests().len();
         let result = runtime.block_on(
             client
-                .raw("create_connector")
-                .path_param("project_id", "proj-0123456789")
-                .path_param("instance_id", &id)
-                .body(serde_json::json!({"node_cnt": "2"}))
-                .send::<serde_json::Value>(),
+                .create_connector()
+                .instance_id(id.as_str())
+                .body(CreateConnectorReq::default())
+                .send(),
         );
         let requests = server.requests();
         if resolved_away(&id) {

@@ -29,6 +29,8 @@ pub const ERROR_PAGE: &str = "spec/error_codes.rst";
 pub const GENERATED: &str = "generated-client/src/generated.rs";
 /// The generated per-operation layer: the calls, their builders and the operation table.
 pub const GENERATED_OPERATIONS: &str = "generated-client/src/operations.rs";
+/// The generated test support: any operation's call from JSON values.
+pub const GENERATED_TEST_CALLS: &str = "generated-client/tests/support/calls.rs";
 /// The generated httpmock helpers (`generated_client::mock`, feature `mock`).
 pub const GENERATED_MOCK: &str = "generated-client/src/generated_mock.rs";
 /// The generated error-code table.
@@ -229,7 +231,10 @@ pub fn spec(root: &Path) -> Result<(String, Vec<Warning>), RegenError> {
 pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
     let (spec, warnings) = spec(root)?;
     let code = codegen::generate(SPEC, &spec, &client_settings())?;
-    let operations = codegen::generate_operations(SPEC, &spec, &client_settings(), &client_layer())?;
+    let operations =
+        codegen::generate_operations(SPEC, &spec, &client_settings(), &client_layer())?;
+    let test_calls =
+        codegen::generate_example_calls(SPEC, &spec, &client_settings(), "generated-client")?;
     let mock = codegen::generate_mock(SPEC, &spec, &client_settings(), "crate")?;
     let error_page = read(&root.join(ERROR_PAGE))?;
     let codes = codegen::pages::error_codes(ERROR_PAGE, &error_page)?;
@@ -246,6 +251,7 @@ pub fn outputs(root: &Path) -> Result<Outputs, RegenError> {
             (SPEC, spec),
             (GENERATED, code),
             (GENERATED_OPERATIONS, operations),
+            (GENERATED_TEST_CALLS, test_calls),
             (GENERATED_MOCK, mock),
             (ERROR_CODES, error_codes),
             (ALL_PAGES_SPEC, all_spec),

@@ -35,11 +35,6 @@ OPTIONS:
     -h, --help      Print this help.
 ";
 
-/// glibc's malloc slows down as a large generation's heap grows (the per-item cost rises
-/// with the heap size); mimalloc keeps the generation linear.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(code) => code,

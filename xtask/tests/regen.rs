@@ -6,13 +6,15 @@ use std::process::{Command, Output};
 
 use xtask::{
     ALL_PAGES, ALL_PAGES_CODE, ALL_PAGES_SPEC, DECISIONS, ERROR_CODES, ERROR_PAGE, GENERATED,
-    GENERATED_MOCK, Outcome, PAGES, RegenError, SPEC,
+    GENERATED_MOCK, GENERATED_OPERATIONS, GENERATED_TEST_CALLS, Outcome, PAGES, RegenError, SPEC,
 };
 
 /// Every file `regen` writes.
-const OUTPUTS: [&str; 6] = [
+const OUTPUTS: [&str; 8] = [
     SPEC,
     GENERATED,
+    GENERATED_OPERATIONS,
+    GENERATED_TEST_CALLS,
     GENERATED_MOCK,
     ERROR_CODES,
     ALL_PAGES_SPEC,

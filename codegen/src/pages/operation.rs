@@ -255,18 +255,27 @@ impl<'a> Importer<'a> {
                         parameter.insert(key("description"), s(&description));
                     }
                     let schema = if kind == "path" {
-                        // The type word is still read, so a misspelt one is an error here too.
-                        if schema::type_word(&row.cells[columns.kind]).is_none() {
-                            return Err(PageError::at(
-                                row.line,
-                                format!(
-                                    "unknown type `{}`; expected one of {}",
-                                    text::plain(&row.cells[columns.kind]),
-                                    schema::KNOWN_TYPES
-                                ),
-                            ));
+                        // An Integer (or Long) stays an integer: it needs no path-segment
+                        // check. Every other path parameter is a string that must stay one
+                        // path segment.
+                        match schema::type_word(&row.cells[columns.kind]) {
+                            None => {
+                                return Err(PageError::at(
+                                    row.line,
+                                    format!(
+                                        "unknown type `{}`; expected one of {}",
+                                        text::plain(&row.cells[columns.kind]),
+                                        schema::KNOWN_TYPES
+                                    ),
+                                ));
+                            }
+                            Some(schema::TypeWord::Plain(plain))
+                                if plain.get("type").and_then(Value::as_str) == Some("integer") =>
+                            {
+                                plain
+                            }
+                            Some(_) => schema_ref(PATH_SEGMENT),
                         }
-                        schema_ref(PATH_SEGMENT)
                     } else {
                         let raw_description = columns.raw_description(row);
                         self.field_schema(

@@ -72,6 +72,14 @@ use crate::Secret;
 
 pub use crate::Operation;
 
+/// Whether the local DMS keeps state for `operation` (enabling and disabling Smart Connect,
+/// its tasks, background tasks, the instance). Every other operation of the spec is answered
+/// with its page's documented example reply (status and body), after the same checks of
+/// authentication, path and body.
+pub fn keeps_state(operation: Operation) -> bool {
+    state::has_state(operation)
+}
+
 /// The project id a [`LocalDms`] serves unless [`LocalDmsBuilder::project_id`] says otherwise.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 /// How long enabling or disabling Smart Connect keeps an instance busy unless

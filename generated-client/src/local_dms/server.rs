@@ -180,18 +180,18 @@ fn answer(
         return Reply::error(codes::PROJECT_MISMATCH);
     }
     // The body must be the operation's request type, as the spec defines it.
-    if let Err(refusal) = route.operation.read_body(wire.body) {
-        return Reply::error(refusal_code(wire.body, &refusal));
+    if route.operation.read_body(wire.body).is_err() {
+        return Reply::error(refusal_code(wire.body));
     }
     shared.state().handle(&route, wire.query, wire.body)
 }
 
-/// The service's error for a body that is not the operation's request type: empty, not JSON,
-/// or JSON of the wrong shape.
-fn refusal_code(body: &[u8], refusal: &serde_json::Error) -> (u16, &'static str, &'static str) {
+/// The service's error for a body that is not the operation's request type: empty, not a
+/// JSON object, or an object of the wrong shape.
+fn refusal_code(body: &[u8]) -> (u16, &'static str, &'static str) {
     if body.iter().all(u8::is_ascii_whitespace) {
         codes::EMPTY_BODY
-    } else if refusal.is_data() {
+    } else if serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object()) {
         codes::INVALID
     } else {
         codes::NOT_JSON

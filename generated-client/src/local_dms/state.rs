@@ -358,7 +358,7 @@ impl State {
 
 /// Whether the local DMS keeps state for `operation` (the Smart Connect workflow); every
 /// other operation of the spec answers its page's example ([`documented_reply`]).
-fn has_state(operation: Operation) -> bool {
+pub(crate) fn has_state(operation: Operation) -> bool {
     matches!(
         operation,
         Operation::ShowInstance
