@@ -933,6 +933,47 @@ fn wall_clock() -> (String, String) {
 mod tests {
     use super::*;
 
+    /// For every operation of the table, the documented reply is the committed spec's first
+    /// success reply: its status, and its example body (or none for a bodyless status).
+    #[test]
+    fn every_documented_reply_is_the_specs_example() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../spec/dms-kafka-smart-connect.yaml"),
+        )
+        .expect("the committed spec");
+        let spec: Value = serde_yaml_ng::from_str(&text).expect("YAML");
+        let mut seen = 0;
+        for item in spec["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("a path item").values() {
+                let id = op["operationId"].as_str().expect("an id");
+                let operation = Operation::from_id(id).expect("in the table");
+                let (status, response) = op["responses"]
+                    .as_object()
+                    .expect("responses")
+                    .iter()
+                    .find(|(status, _)| status.starts_with('2'))
+                    .expect("a success reply");
+                let reply = documented_reply(operation);
+                assert_eq!(reply.status.to_string(), *status, "{id}");
+                let example = response
+                    .pointer("/content/application~1json/examples")
+                    .and_then(Value::as_object)
+                    .and_then(|examples| examples.values().next())
+                    .map(|example| example["value"].clone());
+                match example {
+                    Some(body) => assert_eq!(reply.body, Some(body), "{id}"),
+                    None if response.get("content").is_none() => {
+                        assert_eq!(reply.body, None, "{id}")
+                    }
+                    None => assert_eq!(reply.body, Some(json!({})), "{id}"),
+                }
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, Operation::ALL.len());
+    }
+
     #[test]
     fn ids_look_like_the_services_and_do_not_repeat() {
         let ids = Ids::new();

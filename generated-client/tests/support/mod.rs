@@ -18,6 +18,7 @@
 
 pub mod calls;
 pub mod dms;
+pub mod spec;
 pub mod verify;
 
 use std::io::{self, Read, Write};
@@ -114,6 +115,14 @@ impl Reply {
         Reply::status(status)
             .header("Content-Type", "application/json")
             .body(body)
+    }
+
+    /// The status this reply answers with (`None` for [`Reply::Hangup`] and [`Reply::Stall`]).
+    pub fn status_code(&self) -> Option<u16> {
+        match self {
+            Reply::Respond { status, .. } => Some(*status),
+            _ => None,
+        }
     }
 
     /// The same reply with one more header (no effect on [`Reply::Hangup`] or [`Reply::Stall`]).

@@ -1,0 +1,145 @@
+//! The committed spec as the tests read it: operations, their parameters, the pages' example
+//! requests and replies.
+
+use serde_json::{Map, Value, json};
+
+use super::Reply;
+
+/// The committed spec, read as JSON.
+pub fn spec() -> Value {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../spec/dms-kafka-smart-connect.yaml"),
+    )
+    .expect("the committed spec");
+    serde_yaml_ng::from_str(&text).expect("the spec is YAML")
+}
+
+/// The operation object of the spec whose `operationId` is `id`, with its path.
+pub fn spec_operation(spec: &Value, id: &str) -> (String, Value) {
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for op in item.as_object().expect("a path item").values() {
+            if op["operationId"] == id {
+                return (path.clone(), op.clone());
+            }
+        }
+    }
+    panic!("no operation {id} in the spec")
+}
+
+/// `CreateConnector` as `create_connector` (the snapshots' names).
+pub fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `#/components/schemas/X` resolved, or the schema itself.
+pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => spec
+            .pointer(&reference.replace("#/", "/"))
+            .expect("a $ref into the spec"),
+        None => schema,
+    }
+}
+
+/// A value the test sends for a parameter: `instance_id` → `instance-1`; an integer its
+/// minimum (or 1); a string `<name>-1`.
+pub fn sample(spec: &Value, param: &Value) -> Value {
+    let name = param["name"].as_str().expect("a name");
+    let schema = resolve(spec, &param["schema"]);
+    match schema["type"].as_str() {
+        Some("integer") => json!(schema["minimum"].as_i64().unwrap_or(1)),
+        Some("boolean") => json!(true),
+        _ => json!(format!("{}-1", name.trim_end_matches("_id"))),
+    }
+}
+
+/// The path and query parameters the test sends, by name (all but `project_id`, which the
+/// client's configuration fills in).
+pub fn params(spec: &Value, op: &Value) -> Map<String, Value> {
+    op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["name"] != "project_id")
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), sample(spec, p)))
+        .collect()
+}
+
+/// The example request bodies of the operation's page, in order.
+pub fn example_requests(op: &Value) -> Vec<Value> {
+    op.pointer("/requestBody/content/application~1json/examples")
+        .and_then(Value::as_object)
+        .map(|examples| examples.values().map(|e| e["value"].clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The reply the page shows: the first 2xx, with its example body when it has one.
+pub fn example_reply(op: &Value) -> Reply {
+    let (status, response) = op["responses"]
+        .as_object()
+        .expect("responses")
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))
+        .expect("a success reply");
+    let status: u16 = status.parse().unwrap_or(200);
+    match response.pointer("/content/application~1json/examples") {
+        Some(examples) => {
+            let body = examples
+                .as_object()
+                .and_then(|e| e.values().next())
+                .expect("an example");
+            Reply::json(status, &body["value"].to_string())
+        }
+        None if response.get("content").is_some() => Reply::json(status, "{}"),
+        None => Reply::status(status),
+    }
+}
+
+/// Whether the page's success reply has a body.
+pub fn documents_body(op: &Value) -> bool {
+    op["responses"]
+        .as_object()
+        .expect("responses")
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))
+        .is_some_and(|(_, response)| response.get("content").is_some())
+}
+
+/// What the body on the wire must mean for an example body: the example, with every number
+/// that the spec types as a string written as a string (`node_cnt`: the table types it String,
+/// the page's example writes the number 2).
+pub fn conform(spec: &Value, value: &Value, schema: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    match value {
+        Value::Number(n) if schema["type"] == "string" => json!(n.to_string()),
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, v)| {
+                    let property = &schema["properties"][key];
+                    (key.clone(), conform(spec, v, property))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| conform(spec, v, &schema["items"]))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
