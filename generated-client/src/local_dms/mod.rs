@@ -70,6 +70,7 @@ use std::time::Duration;
 
 use crate::Secret;
 
+pub use auth::{Rejection, Verified, Wire, verify_signature};
 pub use routes::Operation;
 
 /// The project id a [`LocalDms`] serves unless [`LocalDmsBuilder::project_id`] says otherwise.
