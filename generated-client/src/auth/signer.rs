@@ -307,10 +307,13 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     canonical: Option<&mut Vec<u8>>,
 ) -> Output {
     // Every header whose name has no `_` is signed, by its lower-case name.
-    let mut signed: Vec<(Cow<'_, str>, &str)> = headers
-        .filter(|(name, _)| !name.contains('_'))
-        .map(|(name, value)| (lower_case(name), value))
-        .collect();
+    // (Room for the three the signer may add.)
+    let mut signed: Vec<(Cow<'_, str>, &str)> = Vec::with_capacity(headers.size_hint().0 + 3);
+    signed.extend(
+        headers
+            .filter(|(name, _)| !name.contains('_'))
+            .map(|(name, value)| (lower_case(name), value)),
+    );
     let first = |wanted: &str| {
         signed
             .iter()
@@ -350,8 +353,13 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     // By name; headers of one name keep their order (the sort is stable).
     signed.sort_by(|(a, _), (b, _)| a.cmp(b));
 
-    let names: Vec<&str> = signed.iter().map(|(name, _)| name.as_ref()).collect();
-    let signed_headers = names.join(";");
+    let mut signed_headers = String::new();
+    for (name, _) in &signed {
+        if !signed_headers.is_empty() {
+            signed_headers.push(';');
+        }
+        signed_headers.push_str(name);
+    }
 
     let canonical_request = canonical_request(
         request.method,
@@ -362,17 +370,19 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
         &payload,
     );
     let string_to_sign = string_to_sign(date, &canonical_request);
-    let signature = format!("{:x}", key.mac(&string_to_sign).finalize().into_bytes());
-    let authorization = [
+    let mut authorization = String::with_capacity(128 + ak.len() + signed_headers.len());
+    for part in [
         ALGORITHM,
         " Access=",
         ak,
         ", SignedHeaders=",
         &signed_headers,
-        ", Signature=",
-        &signature,
-    ]
-    .concat();
+    ] {
+        authorization.push_str(part);
+    }
+    authorization.push_str(", Signature=");
+    let signature = key.mac(&string_to_sign).finalize().into_bytes();
+    push_hex(&mut authorization, &signature);
     if let Some(out) = canonical {
         out.extend_from_slice(canonical_request.as_bytes());
     }
@@ -423,8 +433,13 @@ where
 
 /// `SDK-HMAC-SHA256\n{date}\n{hex sha256(canonical request)}`.
 pub(crate) fn string_to_sign(date: &str, canonical_request: &str) -> String {
-    let hash = sha256_hex(canonical_request.as_bytes());
-    [ALGORITHM, "\n", date, "\n", &hash].concat()
+    let mut text = String::with_capacity(ALGORITHM.len() + date.len() + 2 + 64);
+    text.push_str(ALGORITHM);
+    text.push('\n');
+    text.push_str(date);
+    text.push('\n');
+    push_hex(&mut text, &Sha256::digest(canonical_request));
+    text
 }
 
 /// Percent-decodes the path, re-encodes it with only `A-Z a-z 0-9 - _ . ~ /` left as they
@@ -485,7 +500,18 @@ fn lower_case(name: &str) -> Cow<'_, str> {
 
 /// The lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
+    let mut hex = String::with_capacity(64);
+    push_hex(&mut hex, &Sha256::digest(bytes));
+    hex
+}
+
+/// Appends `bytes` in lower-case hex.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
 }
 
 #[cfg(test)]
