@@ -306,8 +306,8 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     now: SystemTime,
     canonical: Option<&mut Vec<u8>>,
 ) -> Output {
-    // Every header whose name has no `_` is signed, by its lower-case name.
-    // (Room for the three the signer may add.)
+    // Every header whose name has no `_` is signed, by its lower-case name (with room for
+    // the three the signer may add).
     let mut signed: Vec<(Cow<'_, str>, &str)> = Vec::with_capacity(headers.size_hint().0 + 3);
     signed.extend(
         headers
@@ -354,8 +354,8 @@ pub(crate) fn sign_core<'h, K: AsRef<str>, V: AsRef<str>>(
     signed.sort_by(|(a, _), (b, _)| a.cmp(b));
 
     let mut signed_headers = String::new();
-    for (name, _) in &signed {
-        if !signed_headers.is_empty() {
+    for (i, (name, _)) in signed.iter().enumerate() {
+        if i > 0 {
             signed_headers.push(';');
         }
         signed_headers.push_str(name);
@@ -477,8 +477,8 @@ fn canonical_query_of<K: AsRef<str>, V: AsRef<str>>(query: &[(K, V)]) -> String 
         .collect();
     pairs.sort_unstable();
     let mut out = String::new();
-    for (key, value) in pairs {
-        if !out.is_empty() {
+    for (i, (key, value)) in pairs.into_iter().enumerate() {
+        if i > 0 {
             out.push('&');
         }
         out.extend(utf8_percent_encode(key, ENCODED));
@@ -571,6 +571,24 @@ mod tests {
             ]
         );
         assert_eq!(lines[11], "accept;host;x-a;x-b;x-dup;x-dup;x-sdk-date");
+    }
+
+    #[test]
+    fn an_empty_header_name_still_takes_its_place_in_the_list() {
+        let headers = owned(&[("", "x")]);
+        let parts = RequestParts::new("GET", "h", "/", &[], &headers, b"");
+        let signed = sign(&parts, "AK", b"SK", NOW);
+        let lines: Vec<&str> = signed.canonical_request.lines().collect();
+        assert_eq!(
+            lines[3..8],
+            [
+                ":x",
+                "host:h",
+                "x-sdk-date:19700101T000000Z",
+                "",
+                ";host;x-sdk-date"
+            ]
+        );
     }
 
     /// Method, path, query, headers, body.
