@@ -132,7 +132,9 @@ fn main() {
         .build()
         .expect("a runtime");
 
-    // The plain reqwest baselines need a crypto provider (see Cargo.toml).
+    // The plain reqwest baselines need a crypto provider (see Cargo.toml); ring, deprecated
+    // in rustls 0.23.48 (see transport/http.rs), as the client's default feature uses.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let bare = reqwest::Client::new();
     let bare_timeouts = reqwest::Client::builder()

@@ -55,10 +55,11 @@ struct Python {
 impl Python {
     /// Starts the timing script with the venv of `tests/official-signer/run.sh`, if present.
     fn start(canonical_request: &str, string_to_sign: &str) -> Option<(Python, String)> {
+        // The venv is in cargo's target directory, the parent of CARGO_TARGET_TMPDIR.
         let python = std::env::var_os("OFFICIAL_SDK_PYTHON").map_or_else(
             || {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../target/official-sdk-venv/bin/python")
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join("../official-sdk-venv/bin/python")
             },
             Into::into,
         );

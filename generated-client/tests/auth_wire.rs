@@ -1,6 +1,6 @@
 //! Authentication as it arrives on the wire: calls made through [`ClientConfig`] against the
-//! local test server on 127.0.0.1, checked by the independent server-side signature checker
-//! of `tests/support/verify.rs` (which shares no code with the crate's signer).
+//! local test server on 127.0.0.1, checked by the local DMS's server-side signature verifier
+//! (`generated_client::local_dms::verify_signature`, through `support::verify`).
 //!
 //! AK/SK calls must verify and sign the headers that matter; temporary credentials send and
 //! sign `X-Security-Token`; IAM tokens are sent as `X-Auth-Token` without any signature; path
@@ -13,12 +13,13 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use generated_client::local_dms::{Rejection, Verified};
 use generated_client::types::{CreateConnectorReq, CreateConnectorResp};
 use generated_client::{Client, ClientConfig, Credentials, Error, NodeCount, ResponseValue};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::{Value, json};
-use support::verify::{self, Rejection, Verified};
+use support::verify;
 use support::{RecordedRequest, Reply, TestServer};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
@@ -71,7 +72,7 @@ async fn signed_request() -> (RecordedRequest, TestServer) {
 }
 
 fn check(request: &RecordedRequest) -> Verified {
-    verify::verify(request, KEYS).unwrap_or_else(|e| panic!("{e}\n{request:#?}"))
+    verify(request, KEYS).unwrap_or_else(|e| panic!("{e}\n{request:#?}"))
 }
 
 /// The `SignedHeaders=` list of the `Authorization` header.
@@ -218,7 +219,7 @@ async fn temporary_credentials_send_and_sign_the_security_token() {
     let mut swapped = request.clone();
     set_header(&mut swapped, "x-security-token", "another-token");
     assert!(matches!(
-        verify::verify(&swapped, KEYS),
+        verify(&swapped, KEYS),
         Err(Rejection::SignatureMismatch { .. })
     ));
 }
@@ -245,10 +246,7 @@ async fn token_credentials_send_x_auth_token_and_no_signature() {
             request.headers
         );
     }
-    assert_eq!(
-        verify::verify(&request, KEYS),
-        Err(Rejection::MissingAuthorization)
-    );
+    assert_eq!(verify(&request, KEYS), Err(Rejection::MissingAuthorization));
 }
 
 /// Instance ids that need encoding, and whether URL parsing would resolve them away.
@@ -318,7 +316,7 @@ async fn tampered_requests_are_rejected() {
     let (original, _server) = signed_request().await;
     check(&original);
 
-    let mismatch = |request: &RecordedRequest, what: &str| match verify::verify(request, KEYS) {
+    let mismatch = |request: &RecordedRequest, what: &str| match verify(request, KEYS) {
         Err(Rejection::SignatureMismatch { .. }) => {}
         other => panic!("{what}: expected a signature mismatch, got {other:?}"),
     };
@@ -362,7 +360,7 @@ async fn tampered_requests_are_rejected() {
         .headers
         .retain(|(n, _)| !n.eq_ignore_ascii_case("x-project-id"));
     assert_eq!(
-        verify::verify(&dropped, KEYS),
+        verify(&dropped, KEYS),
         Err(Rejection::SignedHeaderMissing("x-project-id".to_owned()))
     );
 
@@ -371,7 +369,7 @@ async fn tampered_requests_are_rejected() {
         .headers
         .push(("X-Project-Id".to_owned(), "proj-9876543210".to_owned()));
     assert_eq!(
-        verify::verify(&doubled, KEYS),
+        verify(&doubled, KEYS),
         Err(Rejection::DuplicateHeader("x-project-id".to_owned()))
     );
 
@@ -382,13 +380,13 @@ async fn tampered_requests_are_rejected() {
         .replace("x-project-id;", "");
     set_header(&mut unsigned, "authorization", &authorization);
     assert_eq!(
-        verify::verify(&unsigned, KEYS),
+        verify(&unsigned, KEYS),
         Err(Rejection::NotSigned("x-project-id".to_owned()))
     );
 
     mismatch_with_keys(&original, &[(AK, b"wrong-secret")]);
     assert_eq!(
-        verify::verify(&original, &[("another-ak", SK.as_bytes())]),
+        verify(&original, &[("another-ak", SK.as_bytes())]),
         Err(Rejection::UnknownAccessKey(AK.to_owned()))
     );
 
@@ -404,7 +402,7 @@ async fn tampered_requests_are_rejected() {
 fn mismatch_with_keys(request: &RecordedRequest, keys: &[(&str, &[u8])]) {
     assert!(
         matches!(
-            verify::verify(request, keys),
+            verify(request, keys),
             Err(Rejection::SignatureMismatch { .. })
         ),
         "a wrong secret key must not verify"
@@ -515,7 +513,7 @@ fn checker_accepts_the_official_sdk_requests() {
         set_header(&mut tampered, "x-project-id", "proj-other");
         assert!(
             matches!(
-                verify::verify(&tampered, KEYS),
+                verify(&tampered, KEYS),
                 Err(Rejection::SignatureMismatch { .. })
             ),
             "{name}"

@@ -180,7 +180,7 @@ async fn a_callers_reqwest_client_is_used_and_requests_are_still_signed() {
     assert_eq!(reply.job_id.as_deref(), Some("job-1"));
 
     let request = server.single_request();
-    let verified = verify::verify(&request, KEYS).expect("the signature verifies");
+    let verified = verify(&request, KEYS).expect("the signature verifies");
     assert_eq!(verified.access_key, AK);
     // The hooks set this crate's User-Agent on every request (and sign it).
     assert_eq!(
@@ -214,7 +214,7 @@ async fn requests_go_through_a_proxy_set_with_reqwest_and_stay_signed() {
     // Host the service will see.
     let mut as_seen_by_the_service = request.clone();
     as_seen_by_the_service.path = format!("/v2/{PROJECT_ID}/instances/inst-1/connector");
-    verify::verify(&as_seen_by_the_service, KEYS).expect("the signature verifies");
+    verify(&as_seen_by_the_service, KEYS).expect("the signature verifies");
 }
 
 #[test]

@@ -459,7 +459,11 @@ async fn every_operation_without_state_answers_its_pages_example() {
             .unwrap_or_else(|e| panic!("{operation}: {e}"));
         let documented = spec::example_reply(&op);
         assert_eq!(Some(status), documented.status_code(), "{operation}");
-        assert_eq!(reply.is_null(), !spec::documents_body(&op), "{operation}: {reply}");
+        assert_eq!(
+            reply.is_null(),
+            !spec::documents_body(&op),
+            "{operation}: {reply}"
+        );
         assert_eq!(dms.seen(operation), 1, "{operation}");
     }
 }

@@ -1,5 +1,5 @@
-//! Properties of the AK/SK signer, checked against the independent server-side checker of
-//! `tests/support/verify.rs`:
+//! Properties of the AK/SK signer, checked against the server-side verifier of the local DMS
+//! (`generated_client::local_dms::verify_signature`, through `support::verify`):
 //!
 //! - for arbitrary paths (any Unicode in a segment, `/ % ? #` and spaces included, encoded the
 //!   way progenitor does, strictly, or sent raw), queries, header values (visible ASCII with
@@ -18,6 +18,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use generated_client::local_dms::{Rejection, Verified};
 use generated_client::signer::{self, RequestParts, Signed};
 use generated_client::types::CreateConnectorReq;
 use generated_client::{Client, ClientConfig, Credentials, Error};
@@ -27,7 +28,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sha2::{Digest, Sha256};
 use support::RecordedRequest;
-use support::verify::{self, Rejection};
+use support::verify;
 use support::{Reply, TestServer};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
@@ -290,11 +291,11 @@ fn unsigned_body_content_type() -> impl Strategy<Value = Option<String>> {
     prop::sample::select(UNSIGNED_BODY_TYPES.to_vec()).prop_map(|t| Some(t.to_owned()))
 }
 
-fn verifies(request: &RecordedRequest) -> Result<verify::Verified, TestCaseError> {
-    verify::verify(request, KEYS).map_err(|e| TestCaseError::fail(format!("{e}\n{request:#?}")))
+fn verifies(request: &RecordedRequest) -> Result<Verified, TestCaseError> {
+    verify(request, KEYS).map_err(|e| TestCaseError::fail(format!("{e}\n{request:#?}")))
 }
 
-fn is_signature_mismatch(result: &Result<verify::Verified, Rejection>) -> bool {
+fn is_signature_mismatch(result: &Result<Verified, Rejection>) -> bool {
     matches!(result, Err(Rejection::SignatureMismatch { .. }))
 }
 
@@ -331,7 +332,7 @@ proptest! {
             let at = at.index(wire.body.len());
             wire.body[at] ^= flip;
         }
-        let result = verify::verify(&wire, KEYS);
+        let result = verify(&wire, KEYS);
         prop_assert!(is_signature_mismatch(&result), "{:?}", result);
     }
 
@@ -347,7 +348,7 @@ proptest! {
         if wire.body.is_empty() {
             // An empty body is signed as empty even then: adding one is caught.
             wire.body.push(flip);
-            let result = verify::verify(&wire, KEYS);
+            let result = verify(&wire, KEYS);
             prop_assert!(is_signature_mismatch(&result), "{:?}", result);
         } else {
             // UNSIGNED-PAYLOAD: the body is outside the signature, by design.
@@ -374,7 +375,7 @@ proptest! {
             .find(|(n, _)| n == name)
             .expect("the header is on the wire");
         slot.1 = format!("{}!", value.trim());
-        let result = verify::verify(&changed, KEYS);
+        let result = verify(&changed, KEYS);
         if name.contains('_') {
             prop_assert!(result.is_ok(), "{} is not signed: {:?}", name, result);
         } else {
@@ -451,7 +452,7 @@ fn a_given_date_with_spaces_is_signed_as_sent() {
         "{:?}",
         signed.string_to_sign
     );
-    verify::verify(&request.on_the_wire(&signed), KEYS).unwrap_or_else(|e| panic!("{e}"));
+    verify(&request.on_the_wire(&signed), KEYS).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -478,8 +479,7 @@ fn a_given_content_hash_is_used_as_sent() {
             "{given:?}: {:?}",
             signed.canonical_request
         );
-        verify::verify(&request.on_the_wire(&signed), KEYS)
-            .unwrap_or_else(|e| panic!("{given:?}: {e}"));
+        verify(&request.on_the_wire(&signed), KEYS).unwrap_or_else(|e| panic!("{given:?}: {e}"));
     }
 }
 

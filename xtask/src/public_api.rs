@@ -12,20 +12,21 @@
 //! reviewed in their own diffs. A new Rust toolchain may change how rustdoc prints some items
 //! (e.g. new auto traits); such changes show up here too, which is the point.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The committed listing, relative to the workspace root.
 pub const LISTING: &str = "generated-client/public-api.txt";
-/// Where `cargo doc` writes for the listing (its own target directory, so the listing does not
-/// depend on, or wait for, other builds).
-const TARGET_DIR: &str = "target/public-api";
+/// Where `cargo doc` writes for the listing, under cargo's target directory (a target
+/// directory of its own, so the listing does not depend on, or wait for, other builds).
+const TARGET_SUBDIR: &str = "public-api";
 
 /// Runs `cargo doc` for `generated-client` and returns the listing.
 pub fn generate(root: &Path) -> anyhow::Result<String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target_dir = root.join(TARGET_DIR);
+    let target_dir = target_directory(&cargo, root)?.join(TARGET_SUBDIR);
     let status = Command::new(cargo)
         .current_dir(root)
         .args([
@@ -41,6 +42,26 @@ pub fn generate(root: &Path) -> anyhow::Result<String> {
         .status()?;
     anyhow::ensure!(status.success(), "cargo doc failed ({status})");
     listing(&target_dir.join("doc").join("generated_client"))
+}
+
+/// The target directory cargo uses for the workspace at `root`: `CARGO_TARGET_DIR` or
+/// `build.target-dir` may put it outside the clone, so it is asked of `cargo metadata`.
+fn target_directory(cargo: &OsStr, root: &Path) -> anyhow::Result<PathBuf> {
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "cargo metadata failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("cargo metadata gave no target_directory"))?;
+    Ok(PathBuf::from(dir))
 }
 
 /// The listing of the crate documented in `doc_dir` (`.../doc/<crate>`).

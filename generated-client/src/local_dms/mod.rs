@@ -71,6 +71,7 @@ use std::time::Duration;
 use crate::Secret;
 
 pub use crate::Operation;
+pub use auth::{Rejection, Verified, Wire, verify_signature};
 
 /// Whether the local DMS keeps state for `operation` (enabling and disabling Smart Connect,
 /// its tasks, background tasks, the instance). Every other operation of the spec is answered

@@ -780,12 +780,12 @@ fn sign(request: &mut reqwest::Request, ak: &str, key: &SigningKey) -> HookResul
 
 /// The signature of the request as it stands; with `canonical`, the canonical request is
 /// written there too.
-fn signature_of<'r>(
-    request: &'r reqwest::Request,
+fn signature_of(
+    request: &reqwest::Request,
     ak: &str,
     key: &SigningKey,
     canonical: Option<&mut Vec<u8>>,
-) -> HookResult<signer::Output<'r>> {
+) -> HookResult<signer::Output> {
     let url = request.url();
     if url.host_str().is_none() {
         return Err("the URL has no host".into());

@@ -64,6 +64,11 @@ pub(crate) const HAS_TLS: bool = cfg!(any(
 fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
     use std::sync::Arc;
 
+    // rustls 0.23.48 deprecates its ring provider ("no support for post-quantum
+    // algorithms") and has no ring-backed replacement: the provider it keeps is aws-lc-rs,
+    // this crate's `aws-lc-rs` feature (a C build). Until rustls 0.24 moves ring into its own
+    // crate (`rustls-ring`), the default feature keeps ring, knowingly.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
         .map_err(|e| ConfigError::Tls(e.to_string()))?;

@@ -6,15 +6,19 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-venv="$root/target/official-sdk-venv"
+# The target directory cargo uses (CARGO_TARGET_DIR or build.target-dir may move it out of the
+# clone): the examples are built there, and the venv is kept there.
+target_dir=$(cargo metadata --manifest-path "$root/Cargo.toml" --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+venv="$target_dir/official-sdk-venv"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import huaweicloudsdkcore" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "huaweicloudsdkcore==3.1.219"
 fi
 
-cargo build --quiet -p generated-client --example enable_smart_connect --example custom_http_client
-example="$root/target/debug/examples/enable_smart_connect"
-custom_client_example="$root/target/debug/examples/custom_http_client"
+cargo build --quiet --manifest-path "$root/Cargo.toml" -p generated-client --example enable_smart_connect --example custom_http_client
+example="$target_dir/debug/examples/enable_smart_connect"
+custom_client_example="$target_dir/debug/examples/custom_http_client"
 
 port_file=$(mktemp)
 wrong_sk_err=$(mktemp)

@@ -19,7 +19,6 @@
 pub mod calls;
 pub mod dms;
 pub mod spec;
-pub mod verify;
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -27,6 +26,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use generated_client::local_dms::{self, Rejection, Verified};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// How long a connection may stay silent (reading) or stuck (writing) before it is dropped.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,6 +80,30 @@ impl RecordedRequest {
             )
         })
     }
+}
+
+/// The local DMS's signature check ([`local_dms::verify_signature`]) of a recorded request,
+/// with the secret keys `keys` (access key, secret key). The date's form is checked, not its
+/// distance from now: recorded requests and vectors are signed at fixed times.
+///
+/// Panics (in the test) on a header name or value that HTTP does not allow.
+pub fn verify(request: &RecordedRequest, keys: &[(&str, &[u8])]) -> Result<Verified, Rejection> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &request.headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|e| panic!("header name {name:?}: {e}"));
+        let value = HeaderValue::from_bytes(value.as_bytes())
+            .unwrap_or_else(|e| panic!("header {name} value {value:?}: {e}"));
+        headers.append(header, value);
+    }
+    let wire = local_dms::Wire {
+        method: &request.method,
+        path: &request.path,
+        query: request.query.as_deref(),
+        headers: &headers,
+        body: &request.body,
+    };
+    local_dms::verify_signature(&wire, keys, None)
 }
 
 /// What the server does with each request it reads.

@@ -142,4 +142,3 @@ pub fn conform(spec: &Value, value: &Value, schema: &Value) -> Value {
         other => other.clone(),
     }
 }
-
