@@ -20,59 +20,65 @@ pub async fn send(
             #[allow(unused_mut)]
             let mut call = client.show_instance();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::CreateConnector => {
             #[allow(unused_mut)]
             let mut call = client.create_connector();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(body) = body {
-                let body = serde_json::from_value::<generated_client::types::CreateConnectorReq>(
-                    body.clone(),
-                )
-                .map_err(|e| format!("body: {e}"))?;
+                let body = serde_json::from_value::<
+                    generated_client::types::CreateConnectorReq,
+                >(body.clone())
+                    .map_err(|e| format!("body: {e}"))?;
                 call = call.body(body);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::ListConnectorTasks => {
             #[allow(unused_mut)]
             let mut call = client.list_connector_tasks();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
@@ -82,155 +88,170 @@ pub async fn send(
                 call = call.offset(value);
             }
             if let Some(value) = params.get("limit") {
-                let value = serde_json::from_value::<::std::num::NonZeroU32>(value.clone())
+                let value = serde_json::from_value::<
+                    ::std::num::NonZeroU32,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "limit"))?;
                 call = call.limit(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::CreateConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.create_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(body) = body {
-                let body =
-                    serde_json::from_value::<generated_client::types::CreateConnectorTaskReq>(
-                        body.clone(),
-                    )
+                let body = serde_json::from_value::<
+                    generated_client::types::CreateConnectorTaskReq,
+                >(body.clone())
                     .map_err(|e| format!("body: {e}"))?;
                 call = call.body(body);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::ShowConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.show_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::DeleteConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.delete_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::PauseConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.pause_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::ResumeConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.resume_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::ListBackgroundTasks => {
             #[allow(unused_mut)]
             let mut call = client.list_background_tasks();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
@@ -245,116 +266,127 @@ pub async fn send(
                 call = call.limit(value);
             }
             if let Some(value) = params.get("begin_time") {
-                let value = serde_json::from_value::<::std::string::String>(value.clone())
+                let value = serde_json::from_value::<
+                    ::std::string::String,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "begin_time"))?;
                 call = call.begin_time(value);
             }
             if let Some(value) = params.get("end_time") {
-                let value = serde_json::from_value::<::std::string::String>(value.clone())
+                let value = serde_json::from_value::<
+                    ::std::string::String,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "end_time"))?;
                 call = call.end_time(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::ShowBackgroundTask => {
             #[allow(unused_mut)]
             let mut call = client.show_background_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::DeleteBackgroundTask => {
             #[allow(unused_mut)]
             let mut call = client.delete_background_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::RestartConnectorTask => {
             #[allow(unused_mut)]
             let mut call = client.restart_connector_task();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             if let Some(value) = params.get("task_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "task_id"))?;
                 call = call.task_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         generated_client::Operation::DeleteConnector => {
             #[allow(unused_mut)]
             let mut call = client.delete_connector();
             if let Some(value) = params.get("project_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "project_id"))?;
                 call = call.project_id(value);
             }
             if let Some(value) = params.get("instance_id") {
-                let value = serde_json::from_value::<generated_client::PathSegment>(value.clone())
+                let value = serde_json::from_value::<
+                    generated_client::PathSegment,
+                >(value.clone())
                     .map_err(|e| format!("{}: {e}", "instance_id"))?;
                 call = call.instance_id(value);
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((
-                status,
-                serde_json::to_value(reply.into_inner()).unwrap_or_default(),
-            ))
+            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
         }
         other => Err(format!("{other}: no generated call")),
     }

@@ -16,6 +16,7 @@
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+#[rustfmt::skip]
 pub mod calls;
 pub mod dms;
 pub mod spec;
