@@ -7,10 +7,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The allocator `cargo xtask` imports and generates with.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn pages() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pages/apis_v2_recommended");
     let mut pages = Vec::new();

@@ -70,7 +70,7 @@ struct Operation {
     query_params: Vec<Param>,
     body: Option<Body>,
     reply: TokenStream,
-    example_reply: Option<(u16, Option<String>)>,
+    example_reply: Option<ExampleReply>,
 }
 
 struct Param {
@@ -86,6 +86,9 @@ struct Body {
     ty: TokenStream,
     required: bool,
 }
+
+/// A success reply: its status and, when the page shows one, its example body (JSON text).
+type ExampleReply = (u16, Option<String>);
 
 /// Generates the formatted per-operation layer for the spec `text` named `name`, for a client
 /// generated from the same spec with `settings`.
@@ -217,13 +220,11 @@ fn type_of(
     let ty = types
         .get_type(&id)
         .map_err(|e| problem(format!("typify cannot name this type: {e}")))?;
-    if unwrap_option {
-        if let TypeDetails::Option(inner) = ty.details() {
-            let inner = types
-                .get_type(&inner)
-                .map_err(|e| problem(format!("typify cannot name this type: {e}")))?;
-            return Ok((inner.ident(), inner.name()));
-        }
+    if unwrap_option && let TypeDetails::Option(inner) = ty.details() {
+        let inner = types
+            .get_type(&inner)
+            .map_err(|e| problem(format!("typify cannot name this type: {e}")))?;
+        return Ok((inner.ident(), inner.name()));
     }
     Ok((ty.ident(), ty.name()))
 }
@@ -354,7 +355,7 @@ fn reply(
     id: &str,
     op: &openapiv3::Operation,
     types: &mut TypeSpace,
-) -> Result<(TokenStream, Option<(u16, Option<String>)>), Error> {
+) -> Result<(TokenStream, Option<ExampleReply>), Error> {
     let mut found: BTreeMap<u16, (TokenStream, Option<String>)> = BTreeMap::new();
     for (code, response) in &op.responses.responses {
         let status = match code {
@@ -834,8 +835,12 @@ pub fn generate_example_calls(
                 }
             }
         });
-        let reply = if o.reply.to_string().contains("ByteStream") {
-            quote!(serde_json::Value::Null)
+        let reply_type = o.reply.to_string();
+        let reply = if reply_type.contains("ByteStream") || reply_type == "()" {
+            quote!({
+                drop(reply);
+                serde_json::Value::Null
+            })
         } else {
             quote!(serde_json::to_value(reply.into_inner()).unwrap_or_default())
         };

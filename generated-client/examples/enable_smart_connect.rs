@@ -254,7 +254,7 @@ async fn local_workflow(
         .instance_id(instance_id)
         .send()
         .await
-        .map_err(|e| format!("showing the instance: {:#}", Error::from(e)))?
+        .map_err(|e| format!("showing the instance: {e:#}"))?
         .into_inner();
     let status = instance.status.unwrap_or_default();
     let enabled = instance.connector_enable.unwrap_or(false);

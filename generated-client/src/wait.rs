@@ -107,7 +107,7 @@ pub enum WaitError<T, E> {
     /// Asking failed (after the client's own retries).
     Call(E),
     /// The call that starts the work failed (for the one-call workflows such as
-    /// [`EnableSmartConnect::send_and_wait`](crate::EnableSmartConnect::send_and_wait));
+    /// [`CreateConnector::send_and_wait`](crate::builder::CreateConnector::send_and_wait));
     /// nothing was waited for.
     Start(E),
     /// The call that starts the work succeeded but its reply names no job (`job_id` missing

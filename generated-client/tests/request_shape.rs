@@ -84,7 +84,6 @@ async fn send_typed(
         .body(body)
         .send()
         .await
-        .map_err(Error::from)
 }
 
 /// Checks what every request of this operation must look like, whatever its body.

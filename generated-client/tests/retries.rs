@@ -33,16 +33,10 @@ async fn enable(client: &Client) -> Result<(), Error> {
         .send()
         .await
         .map(drop)
-        .map_err(Error::from)
 }
 
 async fn show(client: &Client) -> Result<String, Error> {
-    let instance = client
-        .show_instance()
-        .instance_id(INSTANCE)
-        .send()
-        .await
-        .map_err(Error::from)?;
+    let instance = client.show_instance().instance_id(INSTANCE).send().await?;
     Ok(instance.status.clone().unwrap_or_default())
 }
 
@@ -234,7 +228,6 @@ async fn busy_is_waited_out_when_opted_in_and_a_typed_error_when_not() {
         .instance_id(INSTANCE)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("busy");
     match &error {
         Error::Service(reply) => {

@@ -14,7 +14,7 @@ use generated_client::local_dms::{Fault, LocalDms, Operation};
 use generated_client::types::{
     CreateConnectorTaskReq, SmartConnectTaskReqSinkConfig, SmartConnectTaskReqSourceConfig,
 };
-use generated_client::{ClientConfig, Credentials, Error, RetryPolicy, Secret, WaitOptions};
+use generated_client::{ClientConfig, Credentials, RetryPolicy, Secret, WaitOptions};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -147,7 +147,6 @@ async fn spans_events_and_the_canonical_request_without_a_secret() {
         .instance_id(INSTANCE)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("401");
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(401));
     // A wait: an event per poll.

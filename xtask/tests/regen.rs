@@ -162,9 +162,15 @@ struct PageEdit {
 
 /// The files made from the spec (each names the spec's SHA-256), in the order regen lists them.
 fn spec_files() -> Vec<String> {
-    [SPEC, GENERATED, GENERATED_OPERATIONS, GENERATED_TEST_CALLS, GENERATED_MOCK]
-        .map(str::to_owned)
-        .to_vec()
+    [
+        SPEC,
+        GENERATED,
+        GENERATED_OPERATIONS,
+        GENERATED_TEST_CALLS,
+        GENERATED_MOCK,
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 #[test]
@@ -198,12 +204,7 @@ fn editing_a_page_makes_check_fail_and_regen_brings_it_back() {
         let RegenError::Stale { files, .. } = &error else {
             panic!("{}: expected a stale error, got {error}", edit.name);
         };
-        assert_eq!(
-            files,
-            &spec_files(),
-            "{}",
-            edit.name
-        );
+        assert_eq!(files, &spec_files(), "{}", edit.name);
         let message = error.to_string();
         assert!(message.contains("run `cargo xtask regen`"), "{message}");
         assert!(

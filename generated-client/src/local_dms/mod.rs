@@ -1,9 +1,12 @@
 //! A local DMS: an in-process, stateful stand-in of the DMS for Kafka service for tests
 //! (feature `local-dms`).
 //!
-//! [`LocalDms`] serves the 13 Smart Connect operations ([`Operation`]) over real HTTP/1.1 on
+//! [`LocalDms`] serves every operation of the spec ([`Operation`]) over real HTTP/1.1 on
 //! `127.0.0.1` (hyper on tokio), with the paths, status codes and JSON fields of the API
-//! reference pages, and keeps state between calls:
+//! reference pages. Routing, path parameters and the request body (read as the operation's
+//! request type; otherwise 400 `DMS.00400004`, `DMS.00400005` or `DMS.00400062`) are checked
+//! from the generated operation table for all of them. The Smart Connect workflow keeps state
+//! between calls ([`keeps_state`]); every other operation answers its page's example reply:
 //!
 //! | call | effect |
 //! | --- | --- |

@@ -180,7 +180,13 @@ pub async fn send(
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
+            Ok((
+                status,
+                {
+                    drop(reply);
+                    serde_json::Value::Null
+                },
+            ))
         }
         generated_client::Operation::PauseConnectorTask => {
             #[allow(unused_mut)]
@@ -208,7 +214,13 @@ pub async fn send(
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
+            Ok((
+                status,
+                {
+                    drop(reply);
+                    serde_json::Value::Null
+                },
+            ))
         }
         generated_client::Operation::ResumeConnectorTask => {
             #[allow(unused_mut)]
@@ -236,7 +248,13 @@ pub async fn send(
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
+            Ok((
+                status,
+                {
+                    drop(reply);
+                    serde_json::Value::Null
+                },
+            ))
         }
         generated_client::Operation::ListBackgroundTasks => {
             #[allow(unused_mut)]
@@ -337,7 +355,13 @@ pub async fn send(
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
+            Ok((
+                status,
+                {
+                    drop(reply);
+                    serde_json::Value::Null
+                },
+            ))
         }
         generated_client::Operation::RestartConnectorTask => {
             #[allow(unused_mut)]
@@ -365,7 +389,13 @@ pub async fn send(
             }
             let reply = call.send().await.map_err(|e| format!("{e:#}"))?;
             let status = reply.status().as_u16();
-            Ok((status, serde_json::to_value(reply.into_inner()).unwrap_or_default()))
+            Ok((
+                status,
+                {
+                    drop(reply);
+                    serde_json::Value::Null
+                },
+            ))
         }
         generated_client::Operation::DeleteConnector => {
             #[allow(unused_mut)]
