@@ -84,7 +84,7 @@ async fn check(operation: Operation) {
         examples.into_iter().map(Some).collect()
     };
     for (n, body) in bodies.into_iter().enumerate() {
-        let server = TestServer::start(example_reply(&op));
+        let server = TestServer::start(example_reply(&spec, &op));
         let client = client_for(&server);
         let (status, reply) = calls::send(&client, operation, &params, body.as_ref())
             .await

@@ -85,8 +85,9 @@ pub fn example_requests(op: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// The reply the page shows: the first 2xx, with its example body when it has one.
-pub fn example_reply(op: &Value) -> Reply {
+/// The reply the page shows: the first 2xx, with its example body when it has one (read as
+/// its table types it, see [`conform`]).
+pub fn example_reply(spec: &Value, op: &Value) -> Reply {
     let (status, response) = op["responses"]
         .as_object()
         .expect("responses")
@@ -94,13 +95,15 @@ pub fn example_reply(op: &Value) -> Reply {
         .find(|(status, _)| status.starts_with('2'))
         .expect("a success reply");
     let status: u16 = status.parse().unwrap_or(200);
-    match response.pointer("/content/application~1json/examples") {
+    let media = &response["content"]["application/json"];
+    match media.get("examples") {
         Some(examples) => {
             let body = examples
                 .as_object()
                 .and_then(|e| e.values().next())
                 .expect("an example");
-            Reply::json(status, &body["value"].to_string())
+            let body = conform(spec, &body["value"], &media["schema"]);
+            Reply::json(status, &body.to_string())
         }
         None if response.get("content").is_some() => Reply::json(status, "{}"),
         None => Reply::status(status),
@@ -117,13 +120,24 @@ pub fn documents_body(op: &Value) -> bool {
         .is_some_and(|(_, response)| response.get("content").is_some())
 }
 
-/// What the body on the wire must mean for an example body: the example, with every number
-/// that the spec types as a string written as a string (`node_cnt`: the table types it String,
-/// the page's example writes the number 2).
+/// An example as its table types it: a number where the spec says string written as a string
+/// (`node_cnt`: the table types it String, the page's example writes the number 2), and a
+/// boolean or a number written as a string read as one. What the body on the wire must mean
+/// for an example request body.
 pub fn conform(spec: &Value, value: &Value, schema: &Value) -> Value {
     let schema = resolve(spec, schema);
     match value {
         Value::Number(n) if schema["type"] == "string" => json!(n.to_string()),
+        // A page's example that writes a boolean or a number as a string, against its table.
+        Value::String(text)
+            if schema["type"] == "boolean" && (text == "true" || text == "false") =>
+        {
+            json!(text == "true")
+        }
+        Value::String(text) if schema["type"] == "integer" || schema["type"] == "number" => {
+            serde_json::from_str::<serde_json::Number>(text)
+                .map_or_else(|_| json!(text), Value::Number)
+        }
         Value::Object(object) => Value::Object(
             object
                 .iter()
