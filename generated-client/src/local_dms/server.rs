@@ -169,14 +169,20 @@ fn answer(
         Err(NoRoute::MethodNotAllowed) => return Reply::error(codes::METHOD),
         Err(NoRoute::NotAnInteger(_)) => return Reply::error(codes::INVALID),
     };
-    // The project in the path must be this service's, and X-Project-Id (required with AK/SK,
-    // where it names the project the signature is for) must name the same one.
+    // The project in the path (where the path has one) must be this service's, and
+    // X-Project-Id (required with AK/SK, where it names the project the signature is for) must
+    // name the same one.
+    let project = if route.operation.path_template().contains("{project_id}") {
+        route.param("project_id")
+    } else {
+        shared.project_id.as_str()
+    };
     let header_ok = match auth::unique_header(wire.headers, "x-project-id") {
-        Ok(Some(header)) => header == route.param("project_id"),
+        Ok(Some(header)) => header == project,
         Ok(None) => authenticated != Authenticated::Signature,
         Err(_) => false,
     };
-    if route.param("project_id") != shared.project_id || !header_ok {
+    if project != shared.project_id || !header_ok {
         return Reply::error(codes::PROJECT_MISMATCH);
     }
     // The body must be the operation's request type, as the spec defines it.
