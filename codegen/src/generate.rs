@@ -109,16 +109,8 @@ pub fn generate_from_path(path: &Path, name: &str, settings: &Settings) -> Resul
 /// depends on nothing but `text`, `name` and `settings`.
 pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let crate::load::Loaded { spec, tree } = load(name, &text)?;
-    let problems = validate::problems_with(&spec, &tree, &settings.replaced());
-    if !problems.is_empty() {
-        return Err(Error::Invalid {
-            name: name.to_owned(),
-            problems,
-        });
-    }
+    let spec = checked_spec(name, &text, settings)?;
     let progenitor_settings = settings.progenitor()?;
-    let spec = crate::prepare::for_progenitor(spec);
     let tokens =
         crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
             .map_err(|payload| Error::ProgenitorPanic {
@@ -129,22 +121,53 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
                 name: name.to_owned(),
                 message: e.to_string(),
             })?;
+    formatted(
+        name,
+        &text,
+        settings,
+        "progenitor (builder interface)",
+        tokens,
+    )
+}
+
+/// The spec `text` named `name` (`\n` line ends), loaded, checked for `settings` and prepared
+/// as progenitor gets it ([`crate::prepare`]).
+pub(crate) fn checked_spec(
+    name: &str,
+    text: &str,
+    settings: &Settings,
+) -> Result<openapiv3::OpenAPI, Error> {
+    let crate::load::Loaded { spec, tree } = load(name, text)?;
+    let problems = validate::problems_with(&spec, &tree, &settings.replaced());
+    if !problems.is_empty() {
+        return Err(Error::Invalid {
+            name: name.to_owned(),
+            problems,
+        });
+    }
+    Ok(crate::prepare::for_progenitor(spec))
+}
+
+/// `tokens` as a generated file made from the spec `text` named `name` by `generator`: the
+/// header, then the code formatted by prettyplease, `\n` line ends only.
+pub(crate) fn formatted(
+    name: &str,
+    text: &str,
+    settings: &Settings,
+    generator: &str,
+    tokens: proc_macro2::TokenStream,
+) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
     })?;
-    let header = header(
-        name,
-        &text,
-        settings.command.as_deref(),
-        "progenitor (builder interface)",
-    );
+    let header = header(name, text, settings.command.as_deref(), generator);
     Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
 }
 
 /// The "generated, do not edit" header of a file made from the spec `text` named `name` by
 /// `generator`, naming the command that remakes it (`None`: [`REGEN_COMMAND`]).
-pub(crate) fn header(name: &str, text: &str, command: Option<&str>, generator: &str) -> String {
+fn header(name: &str, text: &str, command: Option<&str>, generator: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     let command = command.unwrap_or(REGEN_COMMAND);
     format!(

@@ -4,7 +4,7 @@
 
 use progenitor::Generator;
 
-use crate::{Error, Settings, load, validate};
+use crate::{Error, Settings};
 
 /// Generates the formatted mock helpers for the spec `text` named `name`, for a client
 /// generated from the same spec with the same `settings`. `client_path` is the Rust path of the
@@ -19,18 +19,10 @@ pub fn generate_mock(
     client_path: &str,
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let loaded = load(name, &text)?;
-    let problems = validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
-    if !problems.is_empty() {
-        return Err(Error::Invalid {
-            name: name.to_owned(),
-            problems,
-        });
-    }
+    let spec = crate::generate::checked_spec(name, &text, settings)?;
     syn::parse_str::<syn::Path>(client_path)
         .map_err(|e| Error::Settings(client_path.to_owned(), e.to_string()))?;
     let progenitor_settings = settings.progenitor()?;
-    let spec = crate::prepare::for_progenitor(loaded.spec);
     let tokens = crate::quiet::catch_quietly(|| {
         Generator::new(&progenitor_settings).httpmock(&spec, client_path)
     })
@@ -42,15 +34,11 @@ pub fn generate_mock(
         name: name.to_owned(),
         message: e.to_string(),
     })?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
-        name: name.to_owned(),
-        message: e.to_string(),
-    })?;
-    let header = crate::generate::header(
+    crate::generate::formatted(
         name,
         &text,
-        settings.command.as_deref(),
+        settings,
         "progenitor (httpmock helpers)",
-    );
-    Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
+        tokens,
+    )
 }

@@ -99,29 +99,17 @@ pub fn generate_operations(
     layer: &Layer,
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let loaded = crate::load(name, &text)?;
-    let problems = crate::validate::problems_with(&loaded.spec, &loaded.tree, &settings.replaced());
-    if !problems.is_empty() {
-        return Err(Error::Invalid {
-            name: name.to_owned(),
-            problems,
-        });
-    }
-    let spec = crate::prepare::for_progenitor(loaded.spec);
+    let spec = crate::generate::checked_spec(name, &text, settings)?;
     let mut types = type_space(&spec, settings);
     let operations = operations(name, &spec, &mut types)?;
     let tokens = layer_tokens(&operations, layer)?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
-        name: name.to_owned(),
-        message: e.to_string(),
-    })?;
-    let header = crate::generate::header(
+    crate::generate::formatted(
         name,
         &text,
-        settings.command.as_deref(),
+        settings,
         "the per-operation layer of codegen::generate_operations",
-    );
-    Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
+        tokens,
+    )
 }
 
 /// A type space with progenitor's settings, in which every component schema is known by its
@@ -805,8 +793,7 @@ pub fn generate_example_calls(
     crate_name: &str,
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let loaded = crate::load(name, &text)?;
-    let spec = crate::prepare::for_progenitor(loaded.spec);
+    let spec = crate::generate::checked_spec(name, &text, settings)?;
     let mut types = type_space(&spec, settings);
     let operations = operations(name, &spec, &mut types)?;
     let krate = format_ident!("{}", crate_name.replace('-', "_"));
@@ -877,17 +864,13 @@ pub fn generate_example_calls(
             }
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
-        name: name.to_owned(),
-        message: e.to_string(),
-    })?;
-    let header = crate::generate::header(
+    crate::generate::formatted(
         name,
         &text,
-        settings.command.as_deref(),
+        settings,
         "the test calls of codegen::generate_example_calls",
-    );
-    Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
+        tokens,
+    )
 }
 
 /// A type of the layer as another crate names it: `crate::X` as `krate::X`, `types::X` as
