@@ -218,6 +218,7 @@ fn type_of(
 }
 
 fn operations(name: &str, spec: &OpenAPI, types: &mut TypeSpace) -> Result<Vec<Operation>, Error> {
+    let tree = serde_json::to_value(spec).unwrap_or_default();
     let mut out = Vec::new();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else {
@@ -306,7 +307,7 @@ fn operations(name: &str, spec: &OpenAPI, types: &mut TypeSpace) -> Result<Vec<O
                     })
                 }
             };
-            let (reply, example_reply) = reply(name, &place, &id, op, types)?;
+            let (reply, example_reply) = reply(name, &place, &id, op, types, &tree)?;
             out.push(Operation {
                 variant: format_ident!("{pascal}"),
                 method_name: format_ident!("{}", sanitize(&id, false)),
@@ -343,6 +344,7 @@ fn reply(
     id: &str,
     op: &openapiv3::Operation,
     types: &mut TypeSpace,
+    tree: &serde_json::Value,
 ) -> Result<(TokenStream, Option<ExampleReply>), Error> {
     let mut found: BTreeMap<u16, (TokenStream, Option<String>)> = BTreeMap::new();
     for (code, response) in &op.responses.responses {
@@ -373,7 +375,10 @@ fn reply(
                             ReferenceOr::Reference { .. } => None,
                         })
                     })
-                    .map(|value| value.to_string());
+                    .map(|value| {
+                        let schema = serde_json::to_value(schema).unwrap_or_default();
+                        conform(tree, &value, &schema).to_string()
+                    });
                 (ty, example)
             }
             None if response.content.is_empty() => (quote!(()), None),
@@ -397,6 +402,49 @@ fn reply(
         }
     }
     Ok((ty, Some((status, example))))
+}
+
+/// An example as its table types it (the spec follows the table where a page's example
+/// contradicts it): a number where the schema says string written as a string; `"true"` and
+/// `"false"` where it says boolean, and a numeric string where it says integer or number, read
+/// as such. `tree` is the spec, for `$ref`s.
+fn conform(
+    tree: &serde_json::Value,
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+) -> serde_json::Value {
+    use serde_json::Value;
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => tree
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    match value {
+        Value::Number(n) if schema["type"] == "string" => Value::String(n.to_string()),
+        Value::String(text)
+            if schema["type"] == "boolean" && (text == "true" || text == "false") =>
+        {
+            Value::Bool(text == "true")
+        }
+        Value::String(text) if schema["type"] == "integer" || schema["type"] == "number" => {
+            serde_json::from_str::<serde_json::Number>(text)
+                .map_or_else(|_| value.clone(), Value::Number)
+        }
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, v)| (key.clone(), conform(tree, v, &schema["properties"][key])))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| conform(tree, v, &schema["items"]))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn rust_path(path: &str) -> Result<syn::Path, Error> {
