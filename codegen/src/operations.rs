@@ -46,9 +46,8 @@ pub struct Layer {
     /// `generated(&self) -> &<progenitor_module>::Client`.
     pub client_type: String,
     /// The error every `send()` returns (e.g. `crate::Error`). It must have a function
-    /// `from_generated(progenitor_client::Error<E>) -> Self` for the spec's error body `E`, and
-    /// implement `From<InvalidPathParameter>`, the type the generated file defines for a path
-    /// parameter that did not convert.
+    /// `from_generated(progenitor_client::Error<E>) -> Self` for the spec's error body `E`; a
+    /// path parameter that did not convert arrives there as progenitor's `InvalidRequest`.
     pub error_type: String,
     /// Path parameters every call pre-fills.
     pub path_defaults: Vec<PathDefault>,
@@ -552,16 +551,6 @@ fn layer_tokens(operations: &[Operation], layer: &Layer) -> Result<TokenStream, 
             }
         }
 
-        /// A path parameter whose value did not convert to its type; `send()` reports it and
-        /// sends nothing.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub(crate) struct InvalidPathParameter {
-            /// The parameter, e.g. `instance_id`.
-            pub(crate) name: &'static str,
-            /// Why it did not convert.
-            pub(crate) reason: String,
-        }
-
         impl #client {
             #(#calls)*
         }
@@ -720,10 +709,9 @@ fn builder_tokens(
         let name = &p.api_name;
         quote! {
             if let Err(reason) = &self.#ident {
-                return Err(#error::from(super::InvalidPathParameter {
-                    name: #name,
-                    reason: reason.clone(),
-                }));
+                return Err(#error::from_generated(progenitor_client::Error::InvalidRequest(
+                    format!("{}: {reason}", #name),
+                )));
             }
         }
     });

@@ -14,18 +14,13 @@ use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
 use crate::auth::signer::SigningKey;
 use crate::regions::{Region, UnknownRegion};
 use crate::transport::hooks::{Auth, HookState};
-use crate::transport::http::{HAS_TLS, base_builder};
+use crate::transport::http::{HAS_TLS, TlsSetupError};
 use crate::transport::retry::RetryPolicy;
 use crate::values::PathSegment;
 use crate::wait::WaitOptions;
 
-/// How long to wait for a TCP + TLS connection (default).
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole request (connect, send, receive) may take (default).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// The largest success reply body read (default, 1 MiB); a larger one is
-/// [`crate::Error::ResponseTooLarge`]. The documented replies are a few hundred bytes.
-pub const MAX_RESPONSE_BODY: usize = 1024 * 1024;
+pub use crate::transport::body::MAX_RESPONSE_BODY;
+pub use crate::transport::http::{CONNECT_TIMEOUT, REQUEST_TIMEOUT};
 
 /// Environment variable of the access key (official SDK name).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -575,6 +570,34 @@ impl ClientConfig {
             .with_wait(self.wait.clone());
         Ok(Client::new(&endpoint, http, state))
     }
+}
+
+/// A `reqwest::ClientBuilder` set up like the one [`ClientConfig::build`] uses: the TLS stack
+/// of the enabled feature, [`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`] and no redirects.
+///
+/// Start from this when you build your own `reqwest::Client` for
+/// [`ClientConfig::http_client`]: with the default `rustls-ring` feature a plain
+/// `reqwest::Client::builder().build()` finds no rustls crypto provider (unless your program
+/// installed one) and reqwest panics, while this builder already carries one.
+///
+/// ```
+/// let http = generated_client::http_client_builder()?
+///     .pool_max_idle_per_host(4)
+///     .build()?;
+/// # let _ = http;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
+    base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+}
+
+/// [`http_client_builder`] with the given timeouts.
+fn base_builder(
+    connect: Duration,
+    request: Duration,
+) -> Result<reqwest::ClientBuilder, ConfigError> {
+    crate::transport::http::base_builder(connect, request)
+        .map_err(|TlsSetupError(reason)| ConfigError::Tls(reason))
 }
 
 /// The project id goes in the path (one segment) and in the `X-Project-Id` header.

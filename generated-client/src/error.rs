@@ -24,7 +24,6 @@ use std::task::{Context, Poll};
 
 use reqwest::StatusCode;
 
-use crate::auth::iam::IamError;
 use crate::errors::ServiceError;
 use crate::types::ErrorBody;
 
@@ -178,12 +177,6 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT
     )
-}
-
-impl From<crate::operations::InvalidPathParameter> for Error {
-    fn from(invalid: crate::operations::InvalidPathParameter) -> Self {
-        Error::InvalidRequest(format!("{}: {}", invalid.name, invalid.reason))
-    }
 }
 
 impl Error {
@@ -543,4 +536,64 @@ fn take_carried(error: &reqwest::Error) -> Option<Carried> {
         source = cause.source();
     }
     None
+}
+
+/// Getting a token from IAM failed; nothing was sent to DMS.
+///
+/// Each variant's message names the IAM URL (and, when IAM refused, the user and domain, never
+/// the password); an unreachable IAM keeps the transport failure as its source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IamError {
+    /// IAM could not be reached or did not answer in time: a communication failure, retryable.
+    #[error("cannot get an IAM token: IAM at {url} did not answer")]
+    #[non_exhaustive]
+    Unreachable {
+        /// The token URL.
+        url: String,
+        /// What went wrong on the way (DNS, connect, timeout...).
+        #[source]
+        source: TransportError,
+    },
+    /// IAM answered with an error status (401: wrong user, password or domain).
+    #[error(
+        "cannot get an IAM token: IAM at {url} refused the password authentication of user {user:?} in domain {domain:?}: HTTP {status}{}",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+    )]
+    #[non_exhaustive]
+    Refused {
+        /// The token URL.
+        url: String,
+        /// The user name (not secret).
+        user: String,
+        /// The domain name (not secret).
+        domain: String,
+        /// IAM's status.
+        status: u16,
+        /// IAM's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// IAM answered 2xx but without a usable token.
+    #[error("cannot get an IAM token: IAM at {url} answered without a usable token: {reason}")]
+    #[non_exhaustive]
+    BadAnswer {
+        /// The token URL.
+        url: String,
+        /// What was missing or wrong.
+        reason: String,
+    },
+}
+
+impl IamError {
+    /// Whether asking again later may succeed: IAM unreachable, or IAM answered 408, 429, 502,
+    /// 503 or 504.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            IamError::Unreachable { .. } => true,
+            IamError::Refused { status, .. } => {
+                StatusCode::from_u16(*status).is_ok_and(is_retryable_status)
+            }
+            IamError::BadAnswer { .. } => false,
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::types::ErrorBody;
@@ -112,37 +112,6 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-/// For a 4xx/5xx reply, the body rewritten as `{error_code, error_msg}`; other replies
-/// are returned untouched.
-pub(crate) async fn normalize_error_reply(
-    mut response: reqwest::Response,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(response);
-    }
-    let body = read_capped(&mut response).await?;
-    let normalized = error_body(&body);
-    let normalized = serde_json::to_vec(&normalized).unwrap_or_default();
-    let mut rebuilt = crate::transport::body::rebuild(&mut response, normalized.into());
-    let headers = rebuilt.headers_mut();
-    headers.remove(CONTENT_LENGTH);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(reqwest::Response::from(rebuilt))
-}
-
-async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = MAX_ERROR_BODY.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
-        }
-    }
-    Ok(body)
 }
 
 /// The documented error body for the bytes of an error reply.

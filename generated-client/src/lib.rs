@@ -84,22 +84,23 @@ mod wait;
 pub use auth::signer;
 
 pub use auth::credentials::{Credentials, PasswordAuth, Secret};
-pub use auth::iam::{DEFAULT_REFRESH_MARGIN, IamError};
+pub use auth::iam::DEFAULT_REFRESH_MARGIN;
 pub use calls::{CompletedJob, SendAndWait};
 pub use client::Client;
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT,
     ENV_DMS_REGION, ENV_ENDPOINT_PREFIX, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID,
-    ENV_SECURITY_TOKEN, ENV_SK, MAX_RESPONSE_BODY, REQUEST_TIMEOUT,
+    ENV_SECURITY_TOKEN, ENV_SK, MAX_RESPONSE_BODY, REQUEST_TIMEOUT, http_client_builder,
 };
-pub use error::{Error, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind};
+pub use error::{
+    Error, IamError, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind,
+};
 pub use errors::{MAX_ERROR_BODY, ServiceError, X_REQUEST_ID};
 pub use generated::types;
 pub use operations::{Operation, builder};
 pub use progenitor_client::ResponseValue;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
-pub use transport::http::http_client_builder;
 pub use transport::retry::RetryPolicy;
 pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
 pub use wait::{Describe, WaitError, WaitForInstance, WaitForJob, WaitFuture, WaitOptions};

@@ -202,15 +202,6 @@ impl ::std::fmt::Display for Operation {
         f.write_str(self.id())
     }
 }
-/// A path parameter whose value did not convert to its type; `send()` reports it and
-/// sends nothing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct InvalidPathParameter {
-    /// The parameter, e.g. `instance_id`.
-    pub(crate) name: &'static str,
-    /// Why it did not convert.
-    pub(crate) reason: String,
-}
 impl crate::Client {
     /**Querying an Instance: `GET /v2/{project_id}/instances/{instance_id}`.
 
@@ -537,18 +528,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -616,18 +609,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -702,18 +697,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -781,18 +778,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -868,26 +867,29 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -960,26 +962,29 @@ pub mod builder {
         ) -> Result<progenitor_client::ResponseValue<()>, crate::Error> {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1052,26 +1057,29 @@ pub mod builder {
         ) -> Result<progenitor_client::ResponseValue<()>, crate::Error> {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1144,26 +1152,29 @@ pub mod builder {
         ) -> Result<progenitor_client::ResponseValue<()>, crate::Error> {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1254,18 +1265,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1341,26 +1354,29 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1433,26 +1449,29 @@ pub mod builder {
         ) -> Result<progenitor_client::ResponseValue<()>, crate::Error> {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1525,26 +1544,29 @@ pub mod builder {
         ) -> Result<progenitor_client::ResponseValue<()>, crate::Error> {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.task_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "task_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "task_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)
@@ -1603,18 +1625,20 @@ pub mod builder {
         > {
             if let Err(reason) = &self.project_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "project_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "project_id"),
+                        ),
+                    ),
                 );
             }
             if let Err(reason) = &self.instance_id {
                 return Err(
-                    crate::Error::from(super::InvalidPathParameter {
-                        name: "instance_id",
-                        reason: reason.clone(),
-                    }),
+                    crate::Error::from_generated(
+                        progenitor_client::Error::InvalidRequest(
+                            format!("{}: {reason}", "instance_id"),
+                        ),
+                    ),
                 );
             }
             self.call.send().await.map_err(crate::Error::from_generated)

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use reqwest::{StatusCode, Url};
+use reqwest::Url;
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -16,70 +16,10 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
 use crate::auth::credentials::{PasswordAuth, Secret};
-use crate::error::TransportError;
+use crate::error::{IamError, TransportError};
 
 /// Fetch a new token when the cached one expires within this margin (default).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(15 * 60);
-
-/// Getting a token from IAM failed; nothing was sent to DMS.
-///
-/// Each variant's message names the IAM URL (and, when IAM refused, the user and domain, never
-/// the password); an unreachable IAM keeps the transport failure as its source.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum IamError {
-    /// IAM could not be reached or did not answer in time: a communication failure, retryable.
-    #[error("cannot get an IAM token: IAM at {url} did not answer")]
-    #[non_exhaustive]
-    Unreachable {
-        /// The token URL.
-        url: String,
-        /// What went wrong on the way (DNS, connect, timeout...).
-        #[source]
-        source: TransportError,
-    },
-    /// IAM answered with an error status (401: wrong user, password or domain).
-    #[error(
-        "cannot get an IAM token: IAM at {url} refused the password authentication of user {user:?} in domain {domain:?}: HTTP {status}{}",
-        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
-    )]
-    #[non_exhaustive]
-    Refused {
-        /// The token URL.
-        url: String,
-        /// The user name (not secret).
-        user: String,
-        /// The domain name (not secret).
-        domain: String,
-        /// IAM's status.
-        status: u16,
-        /// IAM's error message, if it sent one.
-        message: Option<String>,
-    },
-    /// IAM answered 2xx but without a usable token.
-    #[error("cannot get an IAM token: IAM at {url} answered without a usable token: {reason}")]
-    #[non_exhaustive]
-    BadAnswer {
-        /// The token URL.
-        url: String,
-        /// What was missing or wrong.
-        reason: String,
-    },
-}
-
-impl IamError {
-    /// Whether asking again later may succeed: IAM unreachable, or IAM answered 408, 429, 502,
-    /// 503 or 504.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            IamError::Unreachable { .. } => true,
-            IamError::Refused { status, .. } => {
-                StatusCode::from_u16(*status).is_ok_and(crate::error::is_retryable_status)
-            }
-            IamError::BadAnswer { .. } => false,
-        }
-    }
-}
 
 /// At most this much of an IAM reply is read (a token reply with its service catalog is far
 /// smaller).

@@ -11,10 +11,14 @@
 //! one whose `Content-Length` is within the limit (hyper reads no more than that), when a
 //! failure to read it would not be retried anyway (see [`read_reply`]).
 
-use reqwest::header::{CONTENT_LENGTH, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 
 use crate::error::{Carried, ResponseTooLarge, carry};
 use crate::errors;
+
+/// The largest success reply body read (default, 1 MiB); a larger one is
+/// [`crate::Error::ResponseTooLarge`]. The documented replies are a few hundred bytes.
+pub const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
 /// The reply with its body read into memory (within `limit`), or the error to return.
 ///
@@ -30,7 +34,7 @@ pub(crate) async fn read_reply(
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
         // Boxed: the error path, kept out of the future every call carries.
-        return Box::pin(errors::normalize_error_reply(response)).await;
+        return Box::pin(normalize_error_reply(response)).await;
     }
     let too_large = |content_length| ResponseTooLarge {
         status,
@@ -108,6 +112,37 @@ pub(crate) fn rebuild(
     *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
     *rebuilt.extensions_mut() = extensions;
     rebuilt
+}
+
+/// For a 4xx/5xx reply, the body rewritten as `{error_code, error_msg}`; other replies
+/// are returned untouched.
+pub(crate) async fn normalize_error_reply(
+    mut response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let body = read_capped(&mut response).await?;
+    let normalized = errors::error_body(&body);
+    let normalized = serde_json::to_vec(&normalized).unwrap_or_default();
+    let mut rebuilt = rebuild(&mut response, normalized.into());
+    let headers = rebuilt.headers_mut();
+    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = errors::MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= errors::MAX_ERROR_BODY {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

@@ -14,32 +14,21 @@
 
 use std::time::Duration;
 
-use crate::config::{CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT};
+/// How long to wait for a TCP + TLS connection (default).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request (connect, send, receive) may take (default).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A `reqwest::ClientBuilder` set up like the one [`crate::ClientConfig::build`] uses: the TLS
-/// stack of the enabled feature, [`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`] and no redirects.
-///
-/// Start from this when you build your own `reqwest::Client` for
-/// [`crate::ClientConfig::http_client`]: with the default `rustls-ring` feature a plain
-/// `reqwest::Client::builder().build()` finds no rustls crypto provider (unless your program
-/// installed one) and reqwest panics, while this builder already carries one.
-///
-/// ```
-/// let http = generated_client::http_client_builder()?
-///     .pool_max_idle_per_host(4)
-///     .build()?;
-/// # let _ = http;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
-    base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
-}
+/// The TLS stack could not be set up (the reason, as its library gives it).
+#[derive(Debug)]
+pub(crate) struct TlsSetupError(pub(crate) String);
 
-/// [`http_client_builder`] with the given timeouts.
+/// A `reqwest::ClientBuilder` with the given timeouts, the TLS stack of the enabled feature and
+/// no redirects (what `crate::http_client_builder` gives, with other timeouts).
 pub(crate) fn base_builder(
     connect: Duration,
     request: Duration,
-) -> Result<reqwest::ClientBuilder, ConfigError> {
+) -> Result<reqwest::ClientBuilder, TlsSetupError> {
     let builder = reqwest::Client::builder()
         .connect_timeout(connect)
         .timeout(request)
@@ -61,7 +50,7 @@ pub(crate) const HAS_TLS: bool = cfg!(any(
     not(feature = "aws-lc-rs"),
     not(feature = "native-tls")
 ))]
-fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, TlsSetupError> {
     use std::sync::Arc;
 
     // rustls 0.23.48 deprecates its ring provider ("no support for post-quantum
@@ -71,10 +60,10 @@ fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, C
     #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
-        .map_err(|e| ConfigError::Tls(e.to_string()))?;
+        .map_err(|e| TlsSetupError(e.to_string()))?;
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError::Tls(e.to_string()))?
+        .map_err(|e| TlsSetupError(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
@@ -86,7 +75,7 @@ fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, C
     not(feature = "aws-lc-rs"),
     not(feature = "native-tls")
 )))]
-fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, TlsSetupError> {
     // aws-lc-rs: reqwest's rustls default (its own provider); native-tls: reqwest picks
     // native-tls whenever it is compiled in; neither: no TLS at all.
     Ok(builder)
