@@ -98,9 +98,7 @@ pub fn generate_operations(
     layer: &Layer,
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let spec = crate::generate::checked_spec(name, &text, settings)?;
-    let mut types = type_space(&spec, settings);
-    let operations = operations(name, &spec, &mut types)?;
+    let operations = operations(name, &text, settings)?;
     let tokens = layer_tokens(&operations, layer)?;
     crate::generate::formatted(
         name,
@@ -216,7 +214,11 @@ fn type_of(
     Ok((ty.ident(), ty.name()))
 }
 
-fn operations(name: &str, spec: &OpenAPI, types: &mut TypeSpace) -> Result<Vec<Operation>, Error> {
+/// Every operation of the spec `text` named `name`, checked and prepared for `settings`, its
+/// types named as progenitor names them.
+fn operations(name: &str, text: &str, settings: &Settings) -> Result<Vec<Operation>, Error> {
+    let spec = &crate::generate::checked_spec(name, text, settings)?;
+    let types = &mut type_space(spec, settings);
     let tree = serde_json::to_value(spec).unwrap_or_default();
     let mut out = Vec::new();
     for (path, item) in &spec.paths.paths {
@@ -829,9 +831,7 @@ pub fn generate_example_calls(
     crate_name: &str,
 ) -> Result<String, Error> {
     let text = text.replace("\r\n", "\n");
-    let spec = crate::generate::checked_spec(name, &text, settings)?;
-    let mut types = type_space(&spec, settings);
-    let operations = operations(name, &spec, &mut types)?;
+    let operations = operations(name, &text, settings)?;
     let krate = format_ident!("{}", crate_name.replace('-', "_"));
     let arms = operations.iter().map(|o| {
         let variant = &o.variant;

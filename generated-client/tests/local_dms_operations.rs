@@ -451,7 +451,7 @@ async fn every_operation_without_state_answers_its_pages_example() {
         if local_dms::keeps_state(operation) {
             continue;
         }
-        let (_, op) = spec::spec_operation(&spec, operation.id());
+        let (_, _, op) = spec::spec_operation(&spec, operation.id());
         let params = spec::params(&spec, &op);
         let body = spec::example_requests(&op).into_iter().next();
         let (status, reply) = calls::send(&client, operation, &params, body.as_ref())

@@ -3,9 +3,12 @@
 //! every generated file it belongs in, with no other input changed. (The generated code is
 //! not compiled here; `.ci/run` compiles the committed one.)
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
+use common::copy_dir;
 use xtask::{
     ALL_PAGES, DECISIONS, ERROR_PAGE, GENERATED, GENERATED_MOCK, GENERATED_OPERATIONS,
     GENERATED_TEST_CALLS, PAGES, SPEC,
@@ -13,19 +16,6 @@ use xtask::{
 
 /// Querying the latest offset of a partition: a GET with an Integer path parameter.
 const NEW_PAGE: &str = "message_query/querying_offset_of_the_latest_message_in_a_partition.rst";
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn file<'a>(outputs: &'a xtask::Outputs, name: &str) -> &'a str {
     outputs

@@ -1,9 +1,12 @@
 //! `regen`, `regen --check`, `import` and `generate` against scratch copies of the workspace.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::copy_dir;
 use xtask::{
     ALL_PAGES, ALL_PAGES_CODE, ALL_PAGES_SPEC, DECISIONS, ERROR_CODES, ERROR_PAGE, GENERATED,
     GENERATED_MOCK, GENERATED_OPERATIONS, GENERATED_TEST_CALLS, Outcome, PAGES, RegenError, SPEC,
@@ -25,19 +28,6 @@ const PAGE: &str = "spec/pages/enabling_smart_connect_pay-per-use_instance.rst";
 
 fn real(path: &str) -> String {
     fs::read_to_string(xtask::workspace_root().join(path)).unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A scratch workspace: the inputs of regen and the committed outputs, under cargo's tmpdir.

@@ -15,12 +15,13 @@ pub fn spec() -> Value {
     serde_yaml_ng::from_str(&text).expect("the spec is YAML")
 }
 
-/// The operation object of the spec whose `operationId` is `id`, with its path.
-pub fn spec_operation(spec: &Value, id: &str) -> (String, Value) {
+/// The operation object of the spec whose `operationId` is `id`, with its path and its HTTP
+/// method (upper case).
+pub fn spec_operation(spec: &Value, id: &str) -> (String, String, Value) {
     for (path, item) in spec["paths"].as_object().expect("paths") {
-        for op in item.as_object().expect("a path item").values() {
+        for (method, op) in item.as_object().expect("a path item") {
             if op["operationId"] == id {
-                return (path.clone(), op.clone());
+                return (path.clone(), method.to_uppercase(), op.clone());
             }
         }
     }
