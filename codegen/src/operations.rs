@@ -86,7 +86,8 @@ struct Body {
     required: bool,
 }
 
-/// A success reply: its status and, when the page shows one, its example body (JSON text).
+/// A success reply: its status and, when the page documents a JSON body, its example (JSON
+/// text; `{}` when the page shows none).
 type ExampleReply = (u16, Option<String>);
 
 /// Generates the formatted per-operation layer for the spec `text` named `name`, for a client
@@ -379,8 +380,9 @@ fn reply(
                     .map(|value| {
                         let schema = serde_json::to_value(schema).unwrap_or_default();
                         conform(tree, &value, &schema).to_string()
-                    });
-                (ty, example)
+                    })
+                    .unwrap_or_else(|| "{}".to_owned());
+                (ty, Some(example))
             }
             None if response.content.is_empty() => (quote!(()), None),
             None => (quote!(progenitor_client::ByteStream), None),
@@ -810,8 +812,8 @@ fn local_dms_tokens(operations: &[Operation], cfg: &TokenStream) -> TokenStream 
                 match self { #(Operation::#variants => { #bodies })* }
             }
 
-            /// The page's example success reply: its status and, when the page shows one,
-            /// its JSON body.
+            /// The page's success reply: its status and, when the page documents a JSON
+            /// body, its example (`{}` when the page shows none).
             pub(crate) const fn example_reply(self) -> Option<(u16, Option<&'static str>)> {
                 match self { #(Operation::#variants => #examples,)* }
             }

@@ -1877,8 +1877,8 @@ impl Operation {
             Operation::DeleteConnector => Ok(()),
         }
     }
-    /// The page's example success reply: its status and, when the page shows one,
-    /// its JSON body.
+    /// The page's success reply: its status and, when the page documents a JSON
+    /// body, its example (`{}` when the page shows none).
     pub(crate) const fn example_reply(self) -> Option<(u16, Option<&'static str>)> {
         match self {
             Operation::ShowInstance => {
