@@ -57,8 +57,11 @@
 //! # Ok(())
 //! # }
 //! ```
+#![doc = include_str!("admin.md")]
 
+mod admin;
 mod auth;
+mod control;
 mod routes;
 mod server;
 mod state;
@@ -70,6 +73,7 @@ use std::time::Duration;
 
 use crate::Secret;
 
+pub use control::{ControlError, JobOutcome, PendingJob, Timing};
 pub use routes::Operation;
 
 /// The project id a [`LocalDms`] serves unless [`LocalDmsBuilder::project_id`] says otherwise.
@@ -111,6 +115,13 @@ pub struct SeenRequest {
     /// Headers in arrival order, names lower-cased; the values of `authorization`,
     /// `x-auth-token` and `x-security-token` are replaced by `***`.
     pub headers: Vec<(String, String)>,
+    /// The `X-Request-Id` of the answer.
+    pub request_id: String,
+    /// The status answered; `None` while it is being answered, or when no answer was sent
+    /// (a dropped connection).
+    pub status: Option<u16>,
+    /// The `error_code` of the answer's body, if any.
+    pub error_code: Option<String>,
 }
 
 impl SeenRequest {
@@ -130,7 +141,9 @@ pub struct LocalDmsBuilder {
     keys: Vec<(String, Secret)>,
     tokens: Vec<Secret>,
     instances: Vec<String>,
-    busy_for: Duration,
+    timing: Timing,
+    port: u16,
+    observer: Option<control::Observer>,
 }
 
 impl LocalDmsBuilder {
@@ -175,11 +188,11 @@ impl LocalDmsBuilder {
     /// How long enabling or disabling Smart Connect keeps an instance busy (default
     /// [`DEFAULT_BUSY_FOR`]); measured with tokio's clock.
     pub fn busy_for(mut self, duration: Duration) -> Self {
-        self.busy_for = duration;
+        self.timing = Timing::Auto(duration);
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    /// Binds `127.0.0.1` ([`port`](Self::port), default any free one) and starts serving on the current tokio runtime.
     ///
     /// # Errors
     /// The error of binding the port.
@@ -203,12 +216,13 @@ impl LocalDmsBuilder {
         let shared = Arc::new(Shared {
             project_id: self.project_id,
             auth,
-            state: Mutex::new(state::State::new(ids, &instances, self.busy_for)),
+            state: Mutex::new(state::State::new(ids, &instances, self.timing)),
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
             request_ids: state::Ids::new(),
+            observer: self.observer,
         });
-        let (addr, task) = server::start(Arc::clone(&shared)).await?;
+        let (addr, task) = server::start(Arc::clone(&shared), self.port).await?;
         Ok(LocalDms {
             addr,
             shared,
@@ -245,7 +259,9 @@ impl LocalDms {
             keys: Vec::new(),
             tokens: Vec::new(),
             instances: Vec::new(),
-            busy_for: DEFAULT_BUSY_FOR,
+            timing: Timing::Auto(DEFAULT_BUSY_FOR),
+            port: 0,
+            observer: None,
         }
     }
 
@@ -352,6 +368,7 @@ struct Shared {
     faults: Mutex<Vec<FaultRule>>,
     log: Mutex<Vec<SeenRequest>>,
     request_ids: state::Ids,
+    observer: Option<control::Observer>,
 }
 
 impl Shared {
