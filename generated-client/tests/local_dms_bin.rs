@@ -73,8 +73,13 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status and everything it wrote to stderr.
-    fn stop(mut self) -> (ExitStatus, String) {
-        self.signal("TERM");
+    fn stop(self) -> (ExitStatus, String) {
+        self.stop_with("TERM")
+    }
+
+    /// Signal `name`, then the exit status and everything it wrote to stderr.
+    fn stop_with(mut self, name: &str) -> (ExitStatus, String) {
+        self.signal(name);
         let mut stderr: ChildStderr = self.child.stderr.take().unwrap();
         let mut log = String::new();
         stderr.read_to_string(&mut log).unwrap();
@@ -189,8 +194,10 @@ fn it_listens_on_the_port_it_is_given_and_says_so() {
     let taken = command(&["--port", &free.to_string()]).output().unwrap();
     assert_eq!(taken.status.code(), Some(1));
     assert!(taken.stdout.is_empty(), "no JSON line when it cannot serve");
-    let (status, _) = server.stop();
-    assert!(status.success());
+    // Ctrl-C stops it as cleanly as SIGTERM.
+    let (status, log) = server.stop_with("INT");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(log, "local-dms: stopped\n");
 }
 
 /// 1,000 connections at once, while the server is stopped (SIGSTOP) so that it accepts none:
