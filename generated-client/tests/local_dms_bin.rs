@@ -1,5 +1,5 @@
 //! The `local-dms` binary as a user starts it: its first line, the client's own settings
-//! (signatures checked), its arguments, a burst of 1,000 connections, SIGTERM.
+//! (authentication checked), its arguments, a burst of 1,000 connections, SIGTERM.
 
 #![cfg(unix)]
 
@@ -9,9 +9,7 @@ use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use generated_client::types::CreateConnectorReq;
-use generated_client::{ClientConfig, Credentials};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -19,6 +17,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_local-dms");
 const AK: &str = "LOCALDMSBINTESTAK001";
 const SK: &str = "local-dms-bin-test-secret-0123456789";
 const PROJECT: &str = "proj-bin-1";
+const TOKEN: &str = "local-dms-bin-test-iam-token";
 
 /// The running binary; killed when dropped (if still running).
 struct Server {
@@ -34,6 +33,7 @@ impl Server {
             .env("HUAWEICLOUD_SDK_AK", AK)
             .env("HUAWEICLOUD_SDK_SK", SK)
             .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .env("DMS_AUTH_TOKEN", TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -107,42 +107,56 @@ fn command(args: &[&str]) -> Command {
 }
 
 #[tokio::test]
-async fn it_prints_where_it_is_first_checks_signatures_and_stops_on_sigterm() {
+async fn it_prints_where_it_is_first_checks_authentication_and_stops_on_sigterm() {
     let server = Server::start(&["--busy-for", "50ms", "--instance", "inst-a"]);
     let info = &server.info;
     assert_eq!(info["project_id"], PROJECT);
     assert_eq!(info["instance_ids"], serde_json::json!(["inst-a"]));
-    assert_eq!(info["auth"], "ak/sk");
+    assert_eq!(info["auth"], "ak/sk+token");
     assert_eq!(info["admin_url"], format!("{}/_local", server.base_url()));
     assert_eq!(info["port"], server.addr().port());
     assert!(server.addr().ip().is_loopback());
 
-    // The client with the same settings is served; without the signature, refused.
-    let client = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, SK))
-        .project_id(PROJECT)
-        .endpoint(server.base_url())
+    // Authentication is checked as the settings say: unsigned is refused, the token served.
+    // (Signed requests: the official Python SDK's check, tests/official-sdk/.)
+    let http = generated_client::http_client_builder()
+        .unwrap()
+        .no_proxy()
         .build()
         .unwrap();
-    let reply = client
-        .enable_smart_connect("inst-a")
-        .body(CreateConnectorReq::default())
-        .send()
-        .await
-        .expect("a signed call is served");
-    assert!(reply.job_id.is_some());
-    let wrong = ClientConfig::new()
-        .credentials(Credentials::ak_sk(AK, "another-secret"))
-        .project_id(PROJECT)
-        .endpoint(server.base_url())
-        .build()
-        .unwrap();
-    let refused = wrong
-        .enable_smart_connect("inst-a")
-        .body(CreateConnectorReq::default())
-        .send()
-        .await;
-    assert!(refused.is_err(), "a wrong SK is refused");
+    let enable = |token: Option<&str>| {
+        let mut request = http
+            .post(format!(
+                "{}/v2/{PROJECT}/instances/inst-a/connector",
+                server.base_url()
+            ))
+            .header("content-type", "application/json")
+            .body(r#"{"node_cnt": 2}"#);
+        if let Some(token) = token {
+            request = request.header("x-auth-token", token);
+        }
+        async move {
+            let reply = request.send().await.expect("a reply");
+            let status = reply.status().as_u16();
+            let body: Value = reply.json().await.expect("a JSON body");
+            (status, body)
+        }
+    };
+    let (status, body) = enable(None).await;
+    assert_eq!(
+        (status, &body["error_code"]),
+        (401, &json!("APIGW.0301")),
+        "{body}"
+    );
+    let (status, body) = enable(Some("another-token")).await;
+    assert_eq!(
+        (status, &body["error_code"]),
+        (401, &json!("APIGW.0301")),
+        "{body}"
+    );
+    let (status, body) = enable(Some(TOKEN)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["job_id"].is_string(), "{body}");
 
     let (status, log) = server.stop();
     assert!(status.success(), "{status:?}\n{log}");
@@ -150,8 +164,9 @@ async fn it_prints_where_it_is_first_checks_signatures_and_stops_on_sigterm() {
     assert_eq!(
         lines,
         [
-            &format!("POST /v2/{PROJECT}/instances/inst-a/connector 200 -")[..],
+            &format!("POST /v2/{PROJECT}/instances/inst-a/connector 401 APIGW.0301")[..],
             &format!("POST /v2/{PROJECT}/instances/inst-a/connector 401 APIGW.0301"),
+            &format!("POST /v2/{PROJECT}/instances/inst-a/connector 200 -"),
             "local-dms: stopped",
         ]
     );
