@@ -60,8 +60,11 @@
 //! # Ok(())
 //! # }
 //! ```
+#![doc = include_str!("admin.md")]
 
+mod admin;
 mod auth;
+mod control;
 mod routes;
 mod server;
 mod state;
@@ -75,6 +78,7 @@ use crate::Secret;
 
 pub use crate::Operation;
 pub use auth::{Rejection, Verified, Wire, verify_signature};
+pub use control::{ControlError, JobOutcome, PendingJob, Timing};
 
 /// Whether the local DMS keeps state for `operation` (enabling and disabling Smart Connect,
 /// its tasks, background tasks, the instance). Every other operation of the spec is answered
@@ -123,6 +127,13 @@ pub struct SeenRequest {
     /// Headers in arrival order, names lower-cased; the values of `authorization`,
     /// `x-auth-token` and `x-security-token` are replaced by `***`.
     pub headers: Vec<(String, String)>,
+    /// The `X-Request-Id` of the answer.
+    pub request_id: String,
+    /// The status answered; `None` while it is being answered, or when no answer was sent
+    /// (a dropped connection).
+    pub status: Option<u16>,
+    /// The `error_code` of the answer's body, if any.
+    pub error_code: Option<String>,
 }
 
 impl SeenRequest {
@@ -142,7 +153,9 @@ pub struct LocalDmsBuilder {
     keys: Vec<(String, Secret)>,
     tokens: Vec<Secret>,
     instances: Vec<String>,
-    busy_for: Duration,
+    timing: Timing,
+    port: u16,
+    observer: Option<control::Observer>,
 }
 
 impl LocalDmsBuilder {
@@ -187,11 +200,11 @@ impl LocalDmsBuilder {
     /// How long enabling or disabling Smart Connect keeps an instance busy (default
     /// [`DEFAULT_BUSY_FOR`]); measured with tokio's clock.
     pub fn busy_for(mut self, duration: Duration) -> Self {
-        self.busy_for = duration;
+        self.timing = Timing::Auto(duration);
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    /// Binds `127.0.0.1` ([`port`](Self::port), default any free one) and starts serving on the current tokio runtime.
     ///
     /// # Errors
     /// The error of binding the port.
@@ -215,12 +228,13 @@ impl LocalDmsBuilder {
         let shared = Arc::new(Shared {
             project_id: self.project_id,
             auth,
-            state: Mutex::new(state::State::new(ids, &instances, self.busy_for)),
+            state: Mutex::new(state::State::new(ids, &instances, self.timing)),
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
             request_ids: state::Ids::new(),
+            observer: self.observer,
         });
-        let (addr, task) = server::start(Arc::clone(&shared)).await?;
+        let (addr, task) = server::start(Arc::clone(&shared), self.port).await?;
         Ok(LocalDms {
             addr,
             shared,
@@ -257,7 +271,9 @@ impl LocalDms {
             keys: Vec::new(),
             tokens: Vec::new(),
             instances: Vec::new(),
-            busy_for: DEFAULT_BUSY_FOR,
+            timing: Timing::Auto(DEFAULT_BUSY_FOR),
+            port: 0,
+            observer: None,
         }
     }
 
@@ -364,6 +380,7 @@ struct Shared {
     faults: Mutex<Vec<FaultRule>>,
     log: Mutex<Vec<SeenRequest>>,
     request_ids: state::Ids,
+    observer: Option<control::Observer>,
 }
 
 impl Shared {

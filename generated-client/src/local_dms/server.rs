@@ -15,23 +15,33 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::auth::{self, Authenticated, Wire};
 use super::routes::{self, NoRoute, Route};
 use super::state::{Reply, codes};
-use super::{Fault, SeenRequest, Shared, lock};
+use super::{Fault, SeenRequest, Shared, admin, lock};
 
 /// Largest request body read; a larger one is refused with 400 `DMS.00400062`.
 const MAX_BODY: usize = 1024 * 1024;
 /// Headers whose values the request log keeps out.
 const SECRET_HEADERS: [&str; 3] = ["authorization", "x-auth-token", "x-security-token"];
 
-/// Binds `127.0.0.1:0` and spawns the accept loop; aborting the returned task closes the
-/// listener and every connection.
-pub(super) async fn start(shared: Arc<Shared>) -> io::Result<(SocketAddr, JoinHandle<()>)> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+/// Pending connections the listener holds before it drops SYNs (tokio's `bind` takes 128, too
+/// few for a burst of 1,000; the kernel caps it at `net.core.somaxconn`).
+const BACKLOG: u32 = 1024;
+
+/// Binds `127.0.0.1:port` (0: any free port) and spawns the accept loop; aborting the returned
+/// task closes the listener and every connection.
+pub(super) async fn start(
+    shared: Arc<Shared>,
+    port: u16,
+) -> io::Result<(SocketAddr, JoinHandle<()>)> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+    let listener = socket.listen(BACKLOG)?;
     let addr = listener.local_addr()?;
     Ok((addr, tokio::spawn(accept_loop(listener, shared))))
 }
@@ -87,8 +97,18 @@ async fn serve(
     };
     let path = parts.uri.path();
     let query = parts.uri.query();
+    if admin::is_admin(path) {
+        return Ok(admin::serve(
+            &shared,
+            &parts.method,
+            path,
+            query,
+            &body,
+            request_id,
+        ));
+    }
     let routed = routes::route(&parts.method, path);
-    lock(&shared.log).push(SeenRequest {
+    let seen = SeenRequest {
         method: parts.method.as_str().to_owned(),
         path: path.to_owned(),
         query: query.map(str::to_owned),
@@ -105,25 +125,31 @@ async fn serve(
                 (name.as_str().to_owned(), shown)
             })
             .collect(),
-    });
+        request_id: request_id.clone(),
+        status: None,
+        error_code: None,
+    };
+    lock(&shared.log).push(seen.clone());
 
     let fault = shared.take_fault(routed.as_ref().ok().map(|r| r.operation));
-    match fault {
-        Some(Fault::TooManyRequests { retry_after }) => {
-            let reply = Reply {
+    let early = match fault {
+        Some(Fault::TooManyRequests { retry_after }) => Some((
+            Reply {
                 status: 429,
                 body: Some(json!({
                     "error_code": "APIGW.0308",
                     "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second",
                     "request_id": request_id,
                 })),
-            };
-            return Ok(respond(reply, &request_id, retry_after));
-        }
-        Some(Fault::ServerError) => {
-            return Ok(respond(Reply::error(codes::INTERNAL), &request_id, None));
-        }
-        _ => {}
+            },
+            retry_after,
+        )),
+        Some(Fault::ServerError) => Some((Reply::error(codes::INTERNAL), None)),
+        _ => None,
+    };
+    if let Some((reply, retry_after)) = early {
+        shared.replied(seen, Some(reply.status), reply.error_code());
+        return Ok(respond(reply, &request_id, retry_after));
     }
 
     let wire = Wire {
@@ -137,9 +163,13 @@ async fn serve(
 
     match fault {
         Some(Fault::Stall(duration)) => tokio::time::sleep(duration).await,
-        Some(Fault::DropConnection) => return Err(Hangup),
+        Some(Fault::DropConnection) => {
+            shared.replied(seen, None, None);
+            return Err(Hangup);
+        }
         _ => {}
     }
+    shared.replied(seen, Some(reply.status), reply.error_code());
     Ok(respond(reply, &request_id, None))
 }
 
@@ -204,7 +234,11 @@ fn refusal_code(body: &[u8]) -> (u16, &'static str, &'static str) {
     }
 }
 
-fn respond(reply: Reply, request_id: &str, retry_after: Option<u64>) -> Response<Full<Bytes>> {
+pub(super) fn respond(
+    reply: Reply,
+    request_id: &str,
+    retry_after: Option<u64>,
+) -> Response<Full<Bytes>> {
     let body = reply
         .body
         .as_ref()

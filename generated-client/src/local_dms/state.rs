@@ -6,11 +6,12 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
+use super::control::{JobOutcome, PendingJob, Timing};
 use super::routes::Route;
 use crate::Operation;
 
@@ -189,7 +190,8 @@ struct Job {
 /// The job an instance is busy with.
 struct Pending {
     job_id: String,
-    until: Instant,
+    /// When it ends by itself; `None` under [`Timing::Manual`].
+    until: Option<Instant>,
     change: Change,
     fails: bool,
 }
@@ -229,13 +231,15 @@ struct Instance {
 /// Everything the service knows.
 pub(crate) struct State {
     ids: Ids,
-    busy_for: Duration,
+    timing: Timing,
+    /// The timing of the start state (what [`State::reset`] restores).
+    initial_timing: Timing,
     fail_next: bool,
     instances: Vec<Instance>,
 }
 
 impl State {
-    pub fn new(ids: Ids, instance_ids: &[String], busy_for: Duration) -> Self {
+    pub fn new(ids: Ids, instance_ids: &[String], timing: Timing) -> Self {
         let user_id = ids.hex32();
         let instances = instance_ids
             .iter()
@@ -254,7 +258,8 @@ impl State {
             .collect();
         State {
             ids,
-            busy_for,
+            timing,
+            initial_timing: timing,
             fail_next: false,
             instances,
         }
@@ -286,7 +291,10 @@ impl State {
     /// Ends the jobs whose time has come.
     fn advance(&mut self, now: Instant) {
         for instance in &mut self.instances {
-            if instance.pending.as_ref().is_some_and(|p| p.until <= now)
+            if instance
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.until.is_some_and(|until| until <= now))
                 && let Some(pending) = instance.pending.take()
             {
                 instance.finish(pending);
@@ -301,7 +309,7 @@ impl State {
         }
         let now = Instant::now();
         self.advance(now);
-        let (busy_for, fail_next) = (self.busy_for, self.fail_next);
+        let (until, fail_next) = (self.timing.deadline(now), self.fail_next);
         let Some(instance) = self
             .instances
             .iter_mut()
@@ -317,8 +325,8 @@ impl State {
         let ids = &self.ids;
         let reply = match route.operation {
             Operation::ShowInstance => Ok(Reply::ok(instance.to_json())),
-            Operation::CreateConnector => enable(instance, ids, body, now + busy_for, fail_next),
-            Operation::DeleteConnector => Ok(disable(instance, ids, now + busy_for, fail_next)),
+            Operation::CreateConnector => enable(instance, ids, body, until, fail_next),
+            Operation::DeleteConnector => Ok(disable(instance, ids, until, fail_next)),
             Operation::CreateConnectorTask => create_task(instance, ids, body),
             Operation::ListConnectorTasks => list_tasks(instance, query),
             Operation::ShowConnectorTask => instance.task(task_id).map(|t| Reply::ok(t.to_json())),
@@ -408,7 +416,7 @@ impl Instance {
         name: &'static str,
         params: String,
         change: Change,
-        until: Instant,
+        until: Option<Instant>,
         fails: bool,
     ) -> String {
         let (created_at, created_key) = wall_clock();
@@ -624,7 +632,7 @@ fn enable(
     instance: &mut Instance,
     ids: &Ids,
     body: &[u8],
-    until: Instant,
+    until: Option<Instant>,
     fails: bool,
 ) -> Result<Reply, Reply> {
     let request = json_object(body)?;
@@ -660,7 +668,7 @@ fn enable(
     ))
 }
 
-fn disable(instance: &mut Instance, ids: &Ids, until: Instant, fails: bool) -> Reply {
+fn disable(instance: &mut Instance, ids: &Ids, until: Option<Instant>, fails: bool) -> Reply {
     if instance.connector.is_none() {
         return Reply::error(codes::INVALID);
     }
@@ -914,6 +922,97 @@ fn wall_clock() -> (String, String) {
         ),
         format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
     )
+}
+
+// Control: what `LocalDms`'s control methods and the admin API (`control.rs`, `admin.rs`) do.
+
+impl State {
+    /// Back to the start state: every instance `RUNNING` without Smart Connect, tasks or
+    /// background tasks; the start timing; no failing job ahead. Ids stay unique.
+    pub fn reset(&mut self) {
+        self.timing = self.initial_timing;
+        self.fail_next = false;
+        for instance in &mut self.instances {
+            RUNNING.clone_into(&mut instance.status);
+            instance.connector = None;
+            instance.pending = None;
+            instance.jobs.clear();
+            instance.tasks.clear();
+        }
+    }
+
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+
+    /// New jobs follow `timing`; so do running ones: under [`Timing::Manual`] they wait to be
+    /// finished, under [`Timing::Auto`] those without a deadline get one from now.
+    pub fn set_timing(&mut self, timing: Timing) {
+        let now = Instant::now();
+        self.advance(now);
+        for pending in self.instances.iter_mut().filter_map(|i| i.pending.as_mut()) {
+            pending.until = match timing {
+                Timing::Manual => None,
+                Timing::Auto(_) => pending.until.or(timing.deadline(now)),
+            };
+        }
+        self.timing = timing;
+    }
+
+    /// The jobs still `EXECUTING`, in instance order.
+    pub fn pending_jobs(&mut self) -> Vec<PendingJob> {
+        let now = Instant::now();
+        self.advance(now);
+        self.instances
+            .iter()
+            .filter_map(|instance| {
+                let pending = instance.pending.as_ref()?;
+                let name = instance
+                    .jobs
+                    .iter()
+                    .find(|j| j.id == pending.job_id)
+                    .map_or("", |j| j.name);
+                Some(PendingJob {
+                    job_id: pending.job_id.clone(),
+                    instance_id: instance.id.clone(),
+                    name: name.to_owned(),
+                    ends_in: pending.until.map(|u| u.saturating_duration_since(now)),
+                    fails: pending.fails,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends the `EXECUTING` job `job_id` now, with `outcome`. `Err(true)` when the job exists
+    /// but has ended, `Err(false)` when no instance has it.
+    pub fn finish_job(&mut self, job_id: &str, outcome: JobOutcome) -> Result<(), bool> {
+        self.advance(Instant::now());
+        for instance in &mut self.instances {
+            if instance
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.job_id == job_id)
+                && let Some(mut pending) = instance.pending.take()
+            {
+                pending.fails = outcome == JobOutcome::Failed;
+                instance.finish(pending);
+                return Ok(());
+            }
+        }
+        Err(self
+            .instances
+            .iter()
+            .any(|i| i.jobs.iter().any(|j| j.id == job_id)))
+    }
+
+    /// Each instance's id, status and whether Smart Connect is on.
+    pub fn instances(&mut self) -> Vec<(String, String, bool)> {
+        self.advance(Instant::now());
+        self.instances
+            .iter()
+            .map(|i| (i.id.clone(), i.status.clone(), i.connector.is_some()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
