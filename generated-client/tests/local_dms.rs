@@ -466,6 +466,8 @@ async fn an_instance_in_another_status_refuses_changes_and_serves_reads() {
 async fn unknown_ids_and_paths_get_the_services_error_bodies() {
     let dms = start_signed().await;
     let caller = Caller::new(&dms);
+    // No page documents a PATCH, so every path answers it 405.
+    assert!(Operation::ALL.iter().all(|op| op.method() != "PATCH"));
     let cases = [
         (
             "GET",
@@ -510,7 +512,7 @@ async fn unknown_ids_and_paths_get_the_services_error_bodies() {
             "The requested URL does not exist.",
         ),
         (
-            "DELETE",
+            "PATCH",
             format!("/instances/{INSTANCE}"),
             405,
             "DMS.00405001",
