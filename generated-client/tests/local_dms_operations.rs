@@ -453,7 +453,11 @@ async fn every_operation_without_state_answers_its_pages_example() {
         }
         let (_, _, op) = spec::spec_operation(&spec, operation.id());
         let params = spec::params(&spec, &op);
-        let body = spec::example_requests(&op).into_iter().next();
+        // The first example, within its table's limits (a page may redact a value below them).
+        let body = spec::example_requests(&spec, &op)
+            .into_iter()
+            .next()
+            .map(|example| example.within_limits);
         let (status, reply) = calls::send(&client, operation, &params, body.as_ref())
             .await
             .unwrap_or_else(|e| panic!("{operation}: {e}"));

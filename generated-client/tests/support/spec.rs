@@ -78,12 +78,124 @@ pub fn params(spec: &Value, op: &Value) -> Map<String, Value> {
         .collect()
 }
 
+/// One of a page's example request bodies.
+pub struct ExampleRequest {
+    /// The body, read as its table types it (see [`conform`]): what a caller builds the typed
+    /// body from, and what the wire carries.
+    pub body: Value,
+    /// Where the example breaks a limit of its own table (a redacted password shorter than
+    /// the minimum, say), found by [`breach`]: the client must refuse it before sending.
+    pub breach: Option<String>,
+    /// The body brought within those limits (strings padded or cut, numbers clamped): one the
+    /// client sends. The body itself where it breaks none.
+    pub within_limits: Value,
+}
+
 /// The example request bodies of the operation's page, in order.
-pub fn example_requests(op: &Value) -> Vec<Value> {
-    op.pointer("/requestBody/content/application~1json/examples")
-        .and_then(Value::as_object)
-        .map(|examples| examples.values().map(|e| e["value"].clone()).collect())
-        .unwrap_or_default()
+pub fn example_requests(spec: &Value, op: &Value) -> Vec<ExampleRequest> {
+    let Some(media) = op.pointer("/requestBody/content/application~1json") else {
+        return Vec::new();
+    };
+    let schema = &media["schema"];
+    media["examples"]
+        .as_object()
+        .into_iter()
+        .flat_map(|examples| examples.values())
+        .map(|example| {
+            let body = conform(spec, &example["value"], schema);
+            let breach = breach(spec, &body, schema, "body");
+            let within_limits = within_limits(spec, &body, schema);
+            ExampleRequest {
+                body,
+                breach,
+                within_limits,
+            }
+        })
+        .collect()
+}
+
+/// The first limit of `schema` (lengths, bounds) that `value` breaks, named by its place, read
+/// from the spec independently of the generated types.
+pub fn breach(spec: &Value, value: &Value, schema: &Value, place: &str) -> Option<String> {
+    let schema = resolve(spec, schema);
+    let limit = |key: &str| schema[key].as_f64();
+    match value {
+        Value::String(text) => {
+            let length = text.chars().count() as f64;
+            if limit("minLength").is_some_and(|min| length < min) {
+                return Some(format!("{place}: shorter than minLength"));
+            }
+            if limit("maxLength").is_some_and(|max| length > max) {
+                return Some(format!("{place}: longer than maxLength"));
+            }
+            None
+        }
+        Value::Number(n) => {
+            let n = n.as_f64()?;
+            if limit("minimum").is_some_and(|min| n < min) {
+                return Some(format!("{place}: below minimum"));
+            }
+            if limit("maximum").is_some_and(|max| n > max) {
+                return Some(format!("{place}: above maximum"));
+            }
+            None
+        }
+        Value::Object(object) => object.iter().find_map(|(key, v)| {
+            breach(
+                spec,
+                v,
+                &schema["properties"][key],
+                &format!("{place}.{key}"),
+            )
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| breach(spec, v, &schema["items"], &format!("{place}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// `value` brought within the lengths and bounds of `schema`.
+fn within_limits(spec: &Value, value: &Value, schema: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    let limit = |key: &str| schema[key].as_u64().map(|n| n as usize);
+    match value {
+        Value::String(text) => {
+            let mut text: String = text
+                .chars()
+                .take(limit("maxLength").unwrap_or(usize::MAX))
+                .collect();
+            while text.chars().count() < limit("minLength").unwrap_or(0) {
+                text.push('x');
+            }
+            json!(text)
+        }
+        Value::Number(n) => {
+            let (min, max) = (schema["minimum"].as_f64(), schema["maximum"].as_f64());
+            match n.as_f64() {
+                Some(x) if min.is_some_and(|min| x < min) => schema["minimum"].clone(),
+                Some(x) if max.is_some_and(|max| x > max) => schema["maximum"].clone(),
+                _ => value.clone(),
+            }
+        }
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, v)| {
+                    let fitted = within_limits(spec, v, &schema["properties"][key]);
+                    (key.clone(), fitted)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| within_limits(spec, v, &schema["items"]))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The reply the page shows: the first 2xx, with its example body when it has one (read as
