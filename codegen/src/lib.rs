@@ -22,7 +22,7 @@ pub use error::{Error, Problem};
 pub use generate::{Conversion, Replacement, Settings, generate, generate_from_path};
 pub use load::load;
 pub use mock::generate_mock;
-pub use operations::{Layer, PathDefault, generate_example_calls, generate_operations};
+pub use operations::{Layer, Paging, PathDefault, generate_example_calls, generate_operations};
 
 /// The command that regenerates the committed client; quoted in headers and error messages.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";

@@ -54,6 +54,30 @@ pub struct Layer {
     /// The `cfg` predicate (e.g. `feature = "local-dms"`) under which the stand-in's tables are
     /// compiled; `None`: they are not generated.
     pub local_dms_cfg: Option<String>,
+    /// The paging conventions of the service's lists. An operation whose query has a
+    /// convention's two parameters and whose reply has one array of named items (a `$ref`
+    /// schema or a scalar) gets `into_stream(page_size)` on its builder.
+    pub paging: Vec<Paging>,
+    /// The function the streams are made with (e.g. `crate::paging::items`), called as
+    /// `items(page_size: u32, first: u64, fetch)` where `fetch(position: u64, limit: u32)`
+    /// answers a future of `Result<(Vec<Item>, Option<u64>), error_type>`: a page's items
+    /// and the reply's total, if it has one.
+    pub paging_fn: String,
+}
+
+/// A list's paging convention: the query parameter that says where a page starts, the one
+/// that says how many items it holds, and the reply's field that counts all items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// Where a page starts (e.g. `offset`).
+    pub position: String,
+    /// The first page's position (`0` for an offset, `1` for a 1-based start).
+    pub first: u64,
+    /// How many items a page holds (e.g. `limit`).
+    pub limit: String,
+    /// The reply's count of all items (e.g. `total_number`), an integer or a decimal string;
+    /// without it a stream ends on a short page.
+    pub total: String,
 }
 
 /// One operation, as the layer needs it.
@@ -70,6 +94,17 @@ struct Operation {
     body: Option<Body>,
     reply: TokenStream,
     example_reply: Option<ExampleReply>,
+    list: Option<ListReply>,
+}
+
+/// A success reply with one array of named items, and its other top-level fields.
+struct ListReply {
+    /// The array's field.
+    items: Ident,
+    /// The type of one item.
+    item_ty: TokenStream,
+    /// The other fields: name, and whether the spec types it as an integer (else a string).
+    fields: Vec<(String, bool)>,
 }
 
 struct Param {
@@ -309,7 +344,7 @@ fn operations(name: &str, text: &str, settings: &Settings) -> Result<Vec<Operati
                     })
                 }
             };
-            let (reply, example_reply) = reply(name, &place, &id, op, types, &tree)?;
+            let (reply, example_reply, list) = reply(name, &place, &id, op, types, &tree)?;
             out.push(Operation {
                 variant: format_ident!("{pascal}"),
                 method_name: format_ident!("{}", sanitize(&id, false)),
@@ -323,6 +358,7 @@ fn operations(name: &str, text: &str, settings: &Settings) -> Result<Vec<Operati
                 body,
                 reply,
                 example_reply,
+                list,
             });
         }
     }
@@ -347,8 +383,9 @@ fn reply(
     op: &openapiv3::Operation,
     types: &mut TypeSpace,
     tree: &serde_json::Value,
-) -> Result<(TokenStream, Option<ExampleReply>), Error> {
-    let mut found: BTreeMap<u16, (TokenStream, Option<String>)> = BTreeMap::new();
+) -> Result<(TokenStream, Option<ExampleReply>, Option<ListReply>), Error> {
+    let mut found: BTreeMap<u16, (TokenStream, Option<String>, Option<ListReply>)> =
+        BTreeMap::new();
     for (code, response) in &op.responses.responses {
         let status = match code {
             StatusCode::Code(code @ 200..=299) => *code,
@@ -361,7 +398,7 @@ fn reply(
         let json = response.content.iter().find(|(media, _)| {
             *media == "application/json" || media.starts_with("application/json;")
         });
-        let (ty, example) = match json {
+        let (ty, example, list) = match json {
             Some((_, media)) => {
                 let Some(schema) = &media.schema else {
                     return Err(invalid(name, place, "a JSON reply needs a schema"));
@@ -382,18 +419,19 @@ fn reply(
                         conform(tree, &value, &schema).to_string()
                     })
                     .unwrap_or_else(|| "{}".to_owned());
-                (ty, Some(example))
+                let list = list_reply(name, place, types, tree, schema)?;
+                (ty, Some(example), list)
             }
-            None if response.content.is_empty() => (quote!(()), None),
-            None => (quote!(progenitor_client::ByteStream), None),
+            None if response.content.is_empty() => (quote!(()), None, None),
+            None => (quote!(progenitor_client::ByteStream), None, None),
         };
-        found.insert(status, (ty, example));
+        found.insert(status, (ty, example, list));
     }
     let mut replies = found.into_iter();
-    let Some((status, (ty, example))) = replies.next() else {
-        return Ok((quote!(()), None));
+    let Some((status, (ty, example, list))) = replies.next() else {
+        return Ok((quote!(()), None, None));
     };
-    for (other, (other_ty, _)) in replies {
+    for (other, (other_ty, _, _)) in replies {
         if other_ty.to_string() != ty.to_string() {
             return Err(invalid(
                 name,
@@ -404,7 +442,54 @@ fn reply(
             ));
         }
     }
-    Ok((ty, Some((status, example))))
+    Ok((ty, Some((status, example)), list))
+}
+
+/// The list shape of a reply `schema`: its one array property whose items are a `$ref` or a
+/// scalar, and its other fields; `None` for any other reply.
+fn list_reply(
+    name: &str,
+    place: &str,
+    types: &mut TypeSpace,
+    tree: &serde_json::Value,
+    schema: &ReferenceOr<openapiv3::Schema>,
+) -> Result<Option<ListReply>, Error> {
+    let schema = serde_json::to_value(schema).unwrap_or_default();
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => tree
+            .pointer(reference.trim_start_matches('#'))
+            .cloned()
+            .unwrap_or_default(),
+        None => schema,
+    };
+    let Some(properties) = schema["properties"].as_object() else {
+        return Ok(None);
+    };
+    let arrays: Vec<(&String, &serde_json::Value)> = properties
+        .iter()
+        .filter(|(_, p)| p["type"] == "array")
+        .collect();
+    let [(field, array)] = arrays.as_slice() else {
+        return Ok(None);
+    };
+    let items = &array["items"];
+    if items.get("$ref").is_none() && !matches!(items["type"].as_str(), Some("string" | "integer"))
+    {
+        return Ok(None);
+    }
+    let items: ReferenceOr<openapiv3::Schema> = serde_json::from_value(items.clone())
+        .map_err(|e| invalid(name, place, &format!("the items of {field:?}: {e}")))?;
+    let (item_ty, _) = type_of(name, place, types, &items, format!("{field}-item"), false)?;
+    let fields = properties
+        .iter()
+        .filter(|(key, _)| key != field)
+        .map(|(key, p)| (key.clone(), p["type"] == "integer"))
+        .collect();
+    Ok(Some(ListReply {
+        items: format_ident!("{}", sanitize(field, false)),
+        item_ty,
+        fields,
+    }))
 }
 
 /// An example as its table types it (the spec follows the table where a page's example
@@ -486,6 +571,10 @@ fn layer_tokens(operations: &[Operation], layer: &Layer) -> Result<TokenStream, 
     let builders = operations
         .iter()
         .map(|o| builder_tokens(o, &progenitor, &client, &error));
+    let paging_fn = rust_path(&layer.paging_fn)?;
+    let streams = operations
+        .iter()
+        .filter_map(|o| stream_tokens(o, &layer.paging, &paging_fn, &error));
 
     let local_dms = match &layer.local_dms_cfg {
         None => quote!(),
@@ -564,10 +653,98 @@ fn layer_tokens(operations: &[Operation], layer: &Layer) -> Result<TokenStream, 
             #[allow(unused_imports)]
             use super::types;
             #(#builders)*
+            #(#streams)*
         }
 
         #local_dms
     })
+}
+
+/// `into_stream(page_size)` for an operation that pages by one of `conventions`.
+fn stream_tokens(
+    o: &Operation,
+    conventions: &[Paging],
+    paging_fn: &syn::Path,
+    error: &syn::Path,
+) -> Option<TokenStream> {
+    let list = o.list.as_ref()?;
+    let has = |name: &str| o.query_params.iter().find(|p| p.api_name == name);
+    let (convention, position, limit) = conventions
+        .iter()
+        .find_map(|c| Some((c, has(&c.position)?, has(&c.limit)?)))?;
+    let (variant, items, item_ty) = (&o.variant, &list.items, &list.item_ty);
+    let (position, limit) = (&position.ident, &limit.ident);
+    let first = proc_macro2::Literal::u64_unsuffixed(convention.first);
+    let total = match list.fields.iter().find(|(f, _)| *f == convention.total) {
+        Some((field, true)) => {
+            let field = format_ident!("{}", sanitize(field, false));
+            quote!(page.#field.and_then(|n| u64::try_from(n).ok()))
+        }
+        Some((field, false)) => {
+            let field = format_ident!("{}", sanitize(field, false));
+            quote!(page.#field.and_then(|n| n.parse::<u64>().ok()))
+        }
+        None => quote!(None),
+    };
+    let doc = format!(
+        concat!(
+            "Every item of the list (`{}`), page after page: `{}` from {} on, ",
+            "`page_size` items a page (`{}`). The next page is asked for only when the stream ",
+            "is polled past the items it has; the stream ends after the reply's `{}` items, ",
+            "on a short page, or after an error. Dropping it stops the paging.\n\n",
+            "Consume it with `futures::StreamExt` (or any `Stream` adapter):\n\n",
+            "```no_run\n",
+            "# async fn run(client: generated_client::Client) -> Result<(), generated_client::Error> {{\n",
+            "use futures_util::StreamExt;\n\n",
+            "let mut items = std::pin::pin!(client.{}(){}.into_stream(50));\n",
+            "while let Some(item) = items.next().await {{\n",
+            "    println!(\"{{:?}}\", item?);\n",
+            "}}\n",
+            "# Ok(()) }}\n",
+            "```"
+        ),
+        items,
+        convention.position,
+        convention.first,
+        convention.limit,
+        convention.total,
+        o.method_name,
+        example_setters(o),
+    );
+    Some(quote! {
+        impl<'a> #variant<'a> {
+            #[doc = #doc]
+            pub fn into_stream(
+                self,
+                page_size: u32,
+            ) -> impl ::futures_core::Stream<Item = Result<#item_ty, #error>> + Send + 'a {
+                #paging_fn(page_size, #first, move |position: u64, limit: u32| {
+                    let call = self.clone().#position(position).#limit(limit);
+                    async move {
+                        let page = call.send().await?.into_inner();
+                        let total = #total;
+                        Ok((page.#items, total))
+                    }
+                })
+            }
+        }
+    })
+}
+
+/// `.instance_id("my-instance-id")`... for the path parameters of `o` a caller sets (the
+/// `project_id` comes from the configuration), as a doc example writes them.
+fn example_setters(o: &Operation) -> String {
+    o.path_params
+        .iter()
+        .filter(|p| p.api_name != "project_id")
+        .map(|p| {
+            if p.integer {
+                format!(".{}(0)", p.ident)
+            } else {
+                format!(".{}(\"my-{}\")", p.ident, p.api_name.replace('_', "-"))
+            }
+        })
+        .collect()
 }
 
 fn call_tokens(o: &Operation, defaults: &[(String, syn::Expr)]) -> TokenStream {

@@ -71,12 +71,14 @@ mod generated;
 #[rustfmt::skip]
 #[allow(dead_code, clippy::all, clippy::pedantic)]
 mod operations;
+mod paging;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 #[path = "generated_mock.rs"]
 pub mod mock;
 mod regions;
+pub mod states;
 mod transport;
 mod values;
 mod wait;
@@ -85,7 +87,7 @@ pub use auth::signer;
 
 pub use auth::credentials::{Credentials, PasswordAuth, Secret};
 pub use auth::iam::DEFAULT_REFRESH_MARGIN;
-pub use calls::{CompletedJob, SendAndWait};
+pub use calls::{CompletedJob, SendAndWait, SendAndWaitTask};
 pub use client::Client;
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT,
@@ -103,7 +105,9 @@ pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::retry::RetryPolicy;
 pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
-pub use wait::{Describe, WaitError, WaitForInstance, WaitForJob, WaitFuture, WaitOptions};
+pub use wait::{
+    Describe, WaitError, WaitForInstance, WaitForJob, WaitForTask, WaitFuture, WaitOptions,
+};
 
 /// The README's Rust snippets, compiled (and run, unless marked `no_run`) as doc tests.
 #[cfg(doctest)]

@@ -1644,6 +1644,78 @@ pub mod builder {
             self.call.send().await.map_err(crate::Error::from_generated)
         }
     }
+    impl<'a> ListConnectorTasks<'a> {
+        /**Every item of the list (`tasks`), page after page: `offset` from 0 on, `page_size` items a page (`limit`). The next page is asked for only when the stream is polled past the items it has; the stream ends after the reply's `total_number` items, on a short page, or after an error. Dropping it stops the paging.
+
+Consume it with `futures::StreamExt` (or any `Stream` adapter):
+
+```no_run
+# async fn run(client: generated_client::Client) -> Result<(), generated_client::Error> {
+use futures_util::StreamExt;
+
+let mut items = std::pin::pin!(client.list_connector_tasks().instance_id("my-instance-id").into_stream(50));
+while let Some(item) = items.next().await {
+    println!("{:?}", item?);
+}
+# Ok(()) }
+```*/
+        pub fn into_stream(
+            self,
+            page_size: u32,
+        ) -> impl ::futures_core::Stream<
+            Item = Result<types::SmartConnectTaskEntity, crate::Error>,
+        > + Send + 'a {
+            crate::paging::items(
+                page_size,
+                0,
+                move |position: u64, limit: u32| {
+                    let call = self.clone().offset(position).limit(limit);
+                    async move {
+                        let page = call.send().await?.into_inner();
+                        let total = page
+                            .total_number
+                            .and_then(|n| u64::try_from(n).ok());
+                        Ok((page.tasks, total))
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> ListBackgroundTasks<'a> {
+        /**Every item of the list (`tasks`), page after page: `start` from 1 on, `page_size` items a page (`limit`). The next page is asked for only when the stream is polled past the items it has; the stream ends after the reply's `task_count` items, on a short page, or after an error. Dropping it stops the paging.
+
+Consume it with `futures::StreamExt` (or any `Stream` adapter):
+
+```no_run
+# async fn run(client: generated_client::Client) -> Result<(), generated_client::Error> {
+use futures_util::StreamExt;
+
+let mut items = std::pin::pin!(client.list_background_tasks().instance_id("my-instance-id").into_stream(50));
+while let Some(item) = items.next().await {
+    println!("{:?}", item?);
+}
+# Ok(()) }
+```*/
+        pub fn into_stream(
+            self,
+            page_size: u32,
+        ) -> impl ::futures_core::Stream<
+            Item = Result<types::Tasks, crate::Error>,
+        > + Send + 'a {
+            crate::paging::items(
+                page_size,
+                1,
+                move |position: u64, limit: u32| {
+                    let call = self.clone().start(position).limit(limit);
+                    async move {
+                        let page = call.send().await?.into_inner();
+                        let total = page.task_count.and_then(|n| n.parse::<u64>().ok());
+                        Ok((page.tasks, total))
+                    }
+                },
+            )
+        }
+    }
 }
 /// A path parameter of an operation, in path order.
 #[cfg(feature = "local-dms")]

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::types::{ShowInstanceResp, Tasks};
+use crate::states::{instance, job, task};
+use crate::types::{ShowConnectorTaskResp, ShowInstanceResp, Tasks};
 use crate::{Client, Error};
 
 /// How often and how long to poll.
@@ -104,14 +105,20 @@ pub enum WaitError<T, E> {
         /// What the service answered last.
         last: Option<T>,
     },
+    /// The thing waited for is gone (the service answered 404 for it); `last` is what it
+    /// answered before, if anything.
+    Gone {
+        /// What the service answered last.
+        last: Option<T>,
+    },
     /// Asking failed (after the client's own retries).
     Call(E),
     /// The call that starts the work failed (for the one-call workflows such as
     /// [`CreateConnector::send_and_wait`](crate::builder::CreateConnector::send_and_wait));
     /// nothing was waited for.
     Start(E),
-    /// The call that starts the work succeeded but its reply names no job (`job_id` missing
-    /// or empty), so there is nothing to wait for.
+    /// The call that starts the work succeeded but its reply names nothing to wait for (its
+    /// `job_id`, or the new task's `id`, missing or empty).
     NoJob,
 }
 
@@ -128,11 +135,17 @@ impl<T: Describe, E: fmt::Display> fmt::Display for WaitError<T, E> {
                     None => write!(f, "; it was never seen")?,
                 }
             }
+            WaitError::Gone { last } => {
+                write!(f, "{} is gone", T::WHAT)?;
+                if let Some(last) = last {
+                    write!(f, "; last state {}", last.state())?;
+                }
+            }
             WaitError::Call(_) => write!(f, "could not ask for the state of {}", T::WHAT)?,
             WaitError::Start(_) => write!(f, "could not start {}", T::WHAT)?,
             WaitError::NoJob => write!(
                 f,
-                "could not wait for {}: the reply that started it has no job_id",
+                "could not wait for {}: the reply that started it names none (no id)",
                 T::WHAT
             )?,
         }
@@ -161,7 +174,7 @@ impl<T, E> WaitError<T, E> {
     pub fn last(&self) -> Option<&T> {
         match self {
             WaitError::Failed { last } => Some(last),
-            WaitError::TimedOut { last, .. } => last.as_ref(),
+            WaitError::TimedOut { last, .. } | WaitError::Gone { last } => last.as_ref(),
             WaitError::Call(_) | WaitError::Start(_) | WaitError::NoJob => None,
         }
     }
@@ -183,8 +196,18 @@ pub trait Describe {
     fn state(&self) -> String;
 }
 
-/// Polls `fetch` until `judge` says done or failed, or the deadline passes. `fetch` answers
-/// `Ok(None)` when the thing is not visible yet.
+/// What one look found.
+pub(crate) enum Look<T> {
+    /// The thing, in some state.
+    Seen(T),
+    /// Not visible yet: look again.
+    NotYet,
+    /// Gone: the wait ends with [`WaitError::Gone`].
+    Gone,
+}
+
+/// Polls `fetch` until `judge` says done or failed, the thing is gone, or the deadline
+/// passes.
 pub(crate) async fn poll<T, E, F, Fut>(
     options: &WaitOptions,
     mut fetch: F,
@@ -192,7 +215,7 @@ pub(crate) async fn poll<T, E, F, Fut>(
 ) -> Result<T, WaitError<T, E>>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, E>>,
+    Fut: Future<Output = Result<Look<T>, E>>,
 {
     let start = Instant::now();
     let deadline = start + options.deadline;
@@ -208,9 +231,16 @@ where
             });
         }
         tokio::time::sleep_until(wake).await;
-        let Some(answer) = fetch().await.map_err(WaitError::Call)? else {
-            tracing::info!(look, "polled: not there yet");
-            continue;
+        let answer = match fetch().await.map_err(WaitError::Call)? {
+            Look::Seen(answer) => answer,
+            Look::NotYet => {
+                tracing::info!(look, "polled: not there yet");
+                continue;
+            }
+            Look::Gone => {
+                tracing::info!(look, "polled: gone");
+                return Err(WaitError::Gone { last });
+            }
         };
         let verdict = judge(&answer);
         tracing::info!(look, ?verdict, "polled");
@@ -222,13 +252,17 @@ where
     }
 }
 
-/// The background task states that end a job without success.
-const JOB_FAILED: [&str; 2] = ["FAILED", "DELETED"];
-/// The instance states that will not lead back to `RUNNING` by themselves.
-const INSTANCE_FAILED: [&str; 2] = ["ERROR", "EXTENDEDFAILED"];
-
 impl Describe for Tasks {
     const WHAT: &'static str = "the background task";
+    fn state(&self) -> String {
+        self.status
+            .clone()
+            .unwrap_or_else(|| "(no status)".to_owned())
+    }
+}
+
+impl Describe for ShowConnectorTaskResp {
+    const WHAT: &'static str = "the Smart Connect task";
     fn state(&self) -> String {
         self.status
             .clone()
@@ -242,6 +276,16 @@ impl Describe for ShowInstanceResp {
         self.status
             .clone()
             .unwrap_or_else(|| "(no status)".to_owned())
+    }
+}
+
+/// What an instance's status means for a wait until it is `RUNNING` (no status yet: look
+/// again).
+pub(crate) fn instance_verdict(status: Option<&str>) -> Verdict {
+    match status {
+        Some(instance::RUNNING) => Verdict::Done,
+        Some(s) if !instance::TRANSITIONAL.contains(&s) => Verdict::Failed,
+        _ => Verdict::Pending,
     }
 }
 
@@ -278,9 +322,42 @@ impl Client {
         }
     }
 
+    /// Waits until Smart Connect task `task_id` of instance `instance_id` is in state
+    /// `target` (one of [`states::task`](crate::states::task)) by polling "Querying Smart
+    /// Connect Task Details". A task still starting (`CREATING`) is polled again; a task in
+    /// any other state than `target` cannot reach it without another call and ends the wait
+    /// with [`WaitError::Failed`]; a task that is gone (404) ends it with
+    /// [`WaitError::Gone`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: generated_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use generated_client::states::task;
+    ///
+    /// let shown = client
+    ///     .wait_for_task("my-instance-id", "my-task-id", task::RUNNING)
+    ///     .await?;
+    /// assert_eq!(shown.status.as_deref(), Some(task::RUNNING));
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_task(
+        &self,
+        instance_id: &str,
+        task_id: &str,
+        target: &'static str,
+    ) -> WaitForTask<'_> {
+        WaitForTask {
+            client: self,
+            instance_id: instance_id.to_owned(),
+            task_id: task_id.to_owned(),
+            target,
+            options: self.hook_state().wait_options().clone(),
+        }
+    }
+
     /// Waits until instance `instance_id` is `RUNNING` by polling "Querying an Instance";
-    /// `ERROR` and `EXTENDEDFAILED` end the wait with [`WaitError::Failed`], other states
-    /// (`CREATING`, `EXTENDING`, `RESTARTING`, ...) are polled again.
+    /// the states that end by themselves (`CREATING`, `EXTENDING`, `RESTARTING`, ...) are
+    /// polled again, any other (`ERROR`, `EXTENDEDFAILED`, ...) ends the wait with
+    /// [`WaitError::Failed`].
     pub fn wait_for_instance(&self, instance_id: &str) -> WaitForInstance<'_> {
         WaitForInstance {
             client: self,
@@ -337,11 +414,75 @@ impl<'a> IntoFuture for WaitForJob<'a> {
                     Ok(reply
                         .tasks
                         .into_iter()
-                        .find(|t| t.id.as_deref().is_none_or(|id| id == job_id)))
+                        .find(|t| t.id.as_deref().is_none_or(|id| id == job_id))
+                        .map_or(Look::NotYet, Look::Seen))
                 },
                 |task: &Tasks| match task.status.as_deref() {
-                    Some("SUCCESS") => Verdict::Done,
-                    Some(s) if JOB_FAILED.contains(&s) => Verdict::Failed,
+                    Some(job::SUCCESS) => Verdict::Done,
+                    Some(s) if job::ENDED_WITHOUT_SUCCESS.contains(&s) => Verdict::Failed,
+                    _ => Verdict::Pending,
+                },
+            )
+            .await
+        })
+    }
+}
+
+/// A wait for a Smart Connect task to reach a state ([`Client::wait_for_task`]); `.await`
+/// it. Nothing is sent until then.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is polled until it is awaited"]
+pub struct WaitForTask<'a> {
+    client: &'a Client,
+    instance_id: String,
+    task_id: String,
+    target: &'static str,
+    options: WaitOptions,
+}
+
+impl<'a> WaitForTask<'a> {
+    /// How often and how long to poll (default: the client's,
+    /// [`ClientConfig::wait_options`](crate::ClientConfig::wait_options)).
+    pub fn options(mut self, options: WaitOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+impl<'a> IntoFuture for WaitForTask<'a> {
+    type Output = Result<ShowConnectorTaskResp, WaitError<ShowConnectorTaskResp, Error>>;
+    type IntoFuture = WaitFuture<'a, ShowConnectorTaskResp>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let WaitForTask {
+                client,
+                instance_id,
+                task_id,
+                target,
+                options,
+            } = self;
+            let (instance_id, task_id) = (instance_id.as_str(), task_id.as_str());
+            poll(
+                &options,
+                || async move {
+                    let reply = client
+                        .show_connector_task()
+                        .instance_id(instance_id)
+                        .task_id(task_id)
+                        .send()
+                        .await;
+                    match reply {
+                        Ok(reply) => Ok(Look::Seen(reply.into_inner())),
+                        Err(e) if e.service_error().is_some_and(|s| s.status == 404) => {
+                            Ok(Look::Gone)
+                        }
+                        Err(e) => Err(e),
+                    }
+                },
+                |shown: &ShowConnectorTaskResp| match shown.status.as_deref() {
+                    Some(status) if status == target => Verdict::Done,
+                    Some(status) if !task::can_reach(status, target) => Verdict::Failed,
                     _ => Verdict::Pending,
                 },
             )
@@ -388,13 +529,9 @@ impl<'a> IntoFuture for WaitForInstance<'a> {
                         .instance_id(instance_id)
                         .send()
                         .await?;
-                    Ok(Some(reply.into_inner()))
+                    Ok(Look::Seen(reply.into_inner()))
                 },
-                |instance: &ShowInstanceResp| match instance.status.as_deref() {
-                    Some("RUNNING") => Verdict::Done,
-                    Some(s) if INSTANCE_FAILED.contains(&s) => Verdict::Failed,
-                    _ => Verdict::Pending,
-                },
+                |shown: &ShowInstanceResp| instance_verdict(shown.status.as_deref()),
             )
             .await
         })
@@ -446,7 +583,7 @@ mod tests {
                 let mut asked = asked.borrow_mut();
                 asked.push(start.elapsed());
                 let job = answer(asked.len() - 1);
-                async move { Ok(job) }
+                async move { Ok(job.map_or(Look::NotYet, Look::Seen)) }
             },
             judge,
         )
@@ -465,7 +602,7 @@ mod tests {
             || {
                 i += 1;
                 let job = answer(i - 1);
-                async move { Ok(job) }
+                async move { Ok(job.map_or(Look::NotYet, Look::Seen)) }
             },
             judge,
         )
@@ -486,7 +623,7 @@ mod tests {
             &options,
             || {
                 asked += 1;
-                async { Ok(Some(Job("EXECUTING"))) }
+                async { Ok(Look::Seen(Job("EXECUTING"))) }
             },
             judge,
         )
@@ -522,7 +659,7 @@ mod tests {
                 &options,
                 || {
                     counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    async { Ok(Some(Job("EXECUTING"))) }
+                    async { Ok(Look::Seen(Job("EXECUTING"))) }
                 },
                 judge,
             )

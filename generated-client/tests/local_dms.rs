@@ -326,6 +326,16 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
         .iter()
         .map(|t| &t["status"])
         .collect();
+    assert_eq!(statuses, ["CREATING", "WAITING", "CREATING"]);
+    // After `busy_for`, a task created to start is RUNNING.
+    tokio::time::sleep(BUSY * 2).await;
+    let list = caller.call("GET", &tasks_path, None).await;
+    let statuses: Vec<&Value> = list.body["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["status"])
+        .collect();
     assert_eq!(statuses, ["RUNNING", "WAITING", "RUNNING"]);
     let obs = &list.body["tasks"][0];
     assert_eq!(obs["source_task"], Value::Null);
@@ -359,7 +369,7 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
     let waiting_one = caller
         .call("GET", &format!("{tasks_path}/{}", ids[1]), None)
         .await;
-    assert_eq!(waiting_one.body["status"], "RUNNING");
+    assert_eq!(waiting_one.body["status"], "CREATING");
     let delete = caller.call("DELETE", &task, None).await;
     assert_eq!(delete.status, 204);
     let gone = caller.call("GET", &task, None).await;

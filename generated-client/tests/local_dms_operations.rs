@@ -249,7 +249,9 @@ async fn every_operation_decodes_the_local_dms_replies() {
         .await
         .expect("create_connector_task");
     let task = created.id.clone().expect("a task id");
-    assert_eq!(created.status.as_deref(), Some("RUNNING"));
+    assert_eq!(created.status.as_deref(), Some("CREATING"));
+    // RUNNING after `busy_for` (30 ms).
+    tokio::time::sleep(Duration::from_millis(100)).await;
 
     let tasks = client
         .list_connector_tasks()
@@ -266,6 +268,7 @@ async fn every_operation_decodes_the_local_dms_replies() {
         .await
         .expect("show_connector_task");
     assert_eq!(one.id.as_deref(), Some(task.as_str()));
+    assert_eq!(one.status.as_deref(), Some("RUNNING"));
 
     for (name, status) in [
         (

@@ -79,7 +79,7 @@ pub fn client_settings() -> codegen::Settings {
 /// How the client's own per-operation layer fits the crate: progenitor's code in
 /// `crate::generated`, the calls on `crate::Client` returning `crate::Error`, every
 /// `project_id` pre-filled from the configured project, the local DMS's tables behind its
-/// feature.
+/// feature, and a stream for every list that pages the way the service's lists do.
 pub fn client_layer() -> codegen::Layer {
     codegen::Layer {
         progenitor_module: "crate::generated".into(),
@@ -90,6 +90,23 @@ pub fn client_layer() -> codegen::Layer {
             expr: "crate::transport::default_project_id(self)".into(),
         }],
         local_dms_cfg: Some("feature = \"local-dms\"".into()),
+        paging: vec![
+            // Querying Smart Connect Tasks: `offset` from 0, `limit`, `total_number`.
+            codegen::Paging {
+                position: "offset".into(),
+                first: 0,
+                limit: "limit".into(),
+                total: "total_number".into(),
+            },
+            // Listing Background Tasks: `start` from 1, `limit`, `task_count` (a string).
+            codegen::Paging {
+                position: "start".into(),
+                first: 1,
+                limit: "limit".into(),
+                total: "task_count".into(),
+            },
+        ],
+        paging_fn: "crate::paging::items".into(),
     }
 }
 

@@ -128,22 +128,40 @@ fn answer(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<R
         ("GET", ["instances"]) => ok(instances(shared)),
         ("PUT", ["instances", id, "status"]) => {
             let request = object(body)?;
-            only(&request, &["status"])?;
-            let status = match request.get("status") {
-                Some(Value::String(s)) if !s.is_empty() => s,
-                _ => return Err(refuse(400, "status must be a non-empty string")),
-            };
+            let status = status_of(&request)?;
             if shared.state().set_instance_status(id, status) {
                 done()
             } else {
                 Err(refuse(404, format!("no instance {id:?}")))
             }
         }
+        ("PUT", ["instances", id, "tasks", task_id, "status"]) => {
+            let request = object(body)?;
+            let status = status_of(&request)?;
+            if shared.state().set_task_status(id, task_id, status) {
+                done()
+            } else {
+                Err(refuse(
+                    404,
+                    format!("no task {task_id:?} on instance {id:?}"),
+                ))
+            }
+        }
         (_, [] | ["reset" | "timing" | "jobs" | "faults" | "requests" | "instances"])
-        | (_, ["jobs", "fail-next"] | ["jobs", _, "finish"] | ["instances", _, "status"]) => {
+        | (_, ["jobs", "fail-next"] | ["jobs", _, "finish"] | ["instances", _, "status"])
+        | (_, ["instances", _, "tasks", _, "status"]) => {
             Err(refuse(405, format!("{method} is not allowed on {path}")))
         }
         _ => Err(refuse(404, format!("no admin path {path}"))),
+    }
+}
+
+/// The `status` of `{"status": "..."}`, a non-empty string.
+fn status_of(request: &Map<String, Value>) -> Result<&str, Reply> {
+    only(request, &["status"])?;
+    match request.get("status") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        _ => Err(refuse(400, "status must be a non-empty string")),
     }
 }
 

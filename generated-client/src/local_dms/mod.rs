@@ -13,7 +13,8 @@
 //! | enable Smart Connect (`CreateConnector`) | instance `RUNNING → EXTENDING`, a background task `EXECUTING`; after [`busy_for`](LocalDmsBuilder::busy_for): `RUNNING` with `connector_enable: true`, task `SUCCESS` |
 //! | disable Smart Connect (`DeleteConnector`) | instance `RUNNING → CONNECTOR_DELETING`, a background task `EXECUTING`; after `busy_for`: `RUNNING`, `connector_enable: false`, its Smart Connect tasks gone, task `SUCCESS` |
 //! | any change while the instance is not `RUNNING` | HTTP 400 `DMS.00400026` "This operation is not allowed due to the instance status." |
-//! | Smart Connect tasks | created (`RUNNING`, or `WAITING` with `start_later`), listed, shown, paused (`PAUSED`), resumed and restarted (`RUNNING`), deleted |
+//! | Smart Connect tasks | created `CREATING` and `RUNNING` after `busy_for` (or `WAITING` with `start_later`), listed (`offset`/`limit`, `total_number`), shown, paused (`PAUSED`), resumed (`RUNNING`), restarted (`CREATING`, then `RUNNING` after `busy_for`), deleted |
+//! | background tasks (paging) | listed with `start` (1-based position) and `limit`, `task_count` the number of all |
 //! | background tasks | listed (newest first), shown, deleted (a deleted task shows status `DELETED`) |
 //! | an unknown instance | 404 `DMS.00404022` "This instance does not exist." |
 //! | an unknown task id or path | 404 `DMS.00404001` "The requested URL does not exist." |
@@ -308,6 +309,15 @@ impl LocalDms {
     /// for an unknown id.
     pub fn set_instance_status(&self, instance_id: &str, status: &str) -> bool {
         self.shared.state().set_instance_status(instance_id, status)
+    }
+
+    /// Sets the status of Smart Connect task `task_id` of instance `instance_id` (say
+    /// `RUNNING` for a task that is `CREATING` under [`Timing::Manual`], or `FAILED`);
+    /// `false` when there is no such task.
+    pub fn set_task_status(&self, instance_id: &str, task_id: &str, status: &str) -> bool {
+        self.shared
+            .state()
+            .set_task_status(instance_id, task_id, status)
     }
 
     /// The next job that enabling or disabling Smart Connect starts ends `FAILED` (the

@@ -15,23 +15,9 @@ use super::control::{JobOutcome, PendingJob, Timing};
 use super::routes::Route;
 use crate::Operation;
 
-/// Instance status while it is ready for changes.
-const RUNNING: &str = "RUNNING";
-/// Instance status while Smart Connect is being enabled.
-const EXTENDING: &str = "EXTENDING";
-/// Instance status while Smart Connect is being disabled.
-const CONNECTOR_DELETING: &str = "CONNECTOR_DELETING";
-
-/// Background task statuses.
-const EXECUTING: &str = "EXECUTING";
-const SUCCESS: &str = "SUCCESS";
-const FAILED: &str = "FAILED";
-const DELETED: &str = "DELETED";
-
-/// Smart Connect task statuses.
-const TASK_RUNNING: &str = "RUNNING";
-const TASK_WAITING: &str = "WAITING";
-const TASK_PAUSED: &str = "PAUSED";
+use crate::states::instance::{CONNECTOR_DELETING, EXTENDING, RUNNING};
+use crate::states::job::{DELETED, EXECUTING, FAILED, SUCCESS};
+use crate::states::task;
 
 /// `max_tasks` and `quota_tasks` of ListConnectorTasks (the page's example).
 const MAX_TASKS: usize = 18;
@@ -211,7 +197,9 @@ struct ConnectorTask {
     source_task: Value,
     sink_type: Value,
     sink_task: Value,
-    status: &'static str,
+    status: String,
+    /// When a `CREATING` task runs by itself; `None` under [`Timing::Manual`].
+    starting_until: Option<Instant>,
     create_time: i64,
 }
 
@@ -284,13 +272,41 @@ impl State {
         }
     }
 
+    /// Sets the status of Smart Connect task `task_id` of instance `instance_id`; `false`
+    /// when there is no such task.
+    pub fn set_task_status(&mut self, instance_id: &str, task_id: &str, status: &str) -> bool {
+        self.advance(Instant::now());
+        let task = self
+            .instances
+            .iter_mut()
+            .filter(|i| i.id == instance_id)
+            .flat_map(|i| i.tasks.iter_mut())
+            .find(|t| t.id == task_id);
+        match task {
+            Some(task) => {
+                status.clone_into(&mut task.status);
+                task.starting_until = None;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn fail_next_job(&mut self) {
         self.fail_next = true;
     }
 
-    /// Ends the jobs whose time has come.
+    /// Ends the jobs whose time has come, and runs the tasks whose start has.
     fn advance(&mut self, now: Instant) {
         for instance in &mut self.instances {
+            for task in &mut instance.tasks {
+                if task.status == task::CREATING
+                    && task.starting_until.is_some_and(|until| until <= now)
+                {
+                    task.status = task::RUNNING.to_owned();
+                    task.starting_until = None;
+                }
+            }
             if instance
                 .pending
                 .as_ref()
@@ -327,20 +343,21 @@ impl State {
             Operation::ShowInstance => Ok(Reply::ok(instance.to_json())),
             Operation::CreateConnector => enable(instance, ids, body, until, fail_next),
             Operation::DeleteConnector => Ok(disable(instance, ids, until, fail_next)),
-            Operation::CreateConnectorTask => create_task(instance, ids, body),
+            Operation::CreateConnectorTask => create_task(instance, ids, body, until),
             Operation::ListConnectorTasks => list_tasks(instance, query),
             Operation::ShowConnectorTask => instance.task(task_id).map(|t| Reply::ok(t.to_json())),
             Operation::DeleteConnectorTask => instance.delete_task(task_id),
             Operation::PauseConnectorTask => {
-                instance.move_task(task_id, &[TASK_RUNNING], TASK_PAUSED)
+                instance.move_task(task_id, &[task::RUNNING], task::PAUSED, None)
             }
             Operation::ResumeConnectorTask => {
-                instance.move_task(task_id, &[TASK_PAUSED], TASK_RUNNING)
+                instance.move_task(task_id, &[task::PAUSED], task::RUNNING, None)
             }
             Operation::RestartConnectorTask => instance.move_task(
                 task_id,
-                &[TASK_RUNNING, TASK_PAUSED, TASK_WAITING],
-                TASK_RUNNING,
+                &[task::RUNNING, task::PAUSED, task::WAITING],
+                task::CREATING,
+                until,
             ),
             Operation::ListBackgroundTasks => list_jobs(instance, query),
             Operation::ShowBackgroundTask => instance
@@ -504,17 +521,25 @@ impl Instance {
         Ok(Reply::no_content())
     }
 
-    /// Moves task `id` to `to` if its status is one of `from`; 400 otherwise.
-    fn move_task(&mut self, id: &str, from: &[&str], to: &'static str) -> Result<Reply, Reply> {
+    /// Moves task `id` to `to` if its status is one of `from`; 400 otherwise. A task moved
+    /// to `CREATING` runs at `starting_until`.
+    fn move_task(
+        &mut self,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        starting_until: Option<Instant>,
+    ) -> Result<Reply, Reply> {
         let task = self
             .tasks
             .iter_mut()
             .find(|t| t.id == id)
             .ok_or_else(|| Reply::error(codes::NO_URL))?;
-        if !from.contains(&task.status) {
+        if !from.contains(&task.status.as_str()) {
             return Err(Reply::error(codes::INVALID));
         }
-        task.status = to;
+        to.clone_into(&mut task.status);
+        task.starting_until = starting_until;
         Ok(Reply::no_content())
     }
 
@@ -569,7 +594,7 @@ impl ConnectorTask {
         out.insert("sink_type".into(), self.sink_type.clone());
         out.insert("sink_task".into(), self.sink_task.clone());
         out.insert("id".into(), Value::String(self.id.clone()));
-        out.insert("status".into(), Value::String(self.status.to_owned()));
+        out.insert("status".into(), Value::String(self.status.clone()));
         out.insert("create_time".into(), Value::from(self.create_time));
         Value::Object(out)
     }
@@ -749,7 +774,14 @@ fn shown(request: &Map<String, Value>, name: &str) -> Value {
     }
 }
 
-fn create_task(instance: &mut Instance, ids: &Ids, body: &[u8]) -> Result<Reply, Reply> {
+/// A new task is `WAITING` when created with `start_later`, otherwise `CREATING` until
+/// `starting_until` (the timing's deadline), then `RUNNING`.
+fn create_task(
+    instance: &mut Instance,
+    ids: &Ids,
+    body: &[u8],
+    starting_until: Option<Instant>,
+) -> Result<Reply, Reply> {
     let request = json_object(body)?;
     check_types(
         &request,
@@ -818,10 +850,12 @@ fn create_task(instance: &mut Instance, ids: &Ids, body: &[u8]) -> Result<Reply,
         sink_type: Value::String(sink_type.to_owned()),
         sink_task: shown(&request, "sink_task"),
         status: if start_later {
-            TASK_WAITING
+            task::WAITING
         } else {
-            TASK_RUNNING
-        },
+            task::CREATING
+        }
+        .to_owned(),
+        starting_until,
         create_time: i64::try_from(unix_millis()).unwrap_or(i64::MAX),
     };
     let reply = Reply::ok(task.to_json());
@@ -950,11 +984,21 @@ impl State {
     pub fn set_timing(&mut self, timing: Timing) {
         let now = Instant::now();
         self.advance(now);
-        for pending in self.instances.iter_mut().filter_map(|i| i.pending.as_mut()) {
-            pending.until = match timing {
-                Timing::Manual => None,
-                Timing::Auto(_) => pending.until.or(timing.deadline(now)),
-            };
+        let follow = |until: Option<Instant>| match timing {
+            Timing::Manual => None,
+            Timing::Auto(_) => until.or(timing.deadline(now)),
+        };
+        for instance in &mut self.instances {
+            if let Some(pending) = instance.pending.as_mut() {
+                pending.until = follow(pending.until);
+            }
+            for task in instance
+                .tasks
+                .iter_mut()
+                .filter(|t| t.status == task::CREATING)
+            {
+                task.starting_until = follow(task.starting_until);
+            }
         }
         self.timing = timing;
     }

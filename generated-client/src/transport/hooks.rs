@@ -41,7 +41,7 @@ use crate::error::{Carried, carry, is_carried};
 use crate::generated::Client;
 use crate::transport::body::{self, MAX_RESPONSE_BODY};
 use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
-use crate::wait::{self, Verdict, WaitOptions};
+use crate::wait::{self, Look, WaitOptions};
 use crate::{Operation, TransportErrorKind, errors};
 
 /// Project of the request; signed.
@@ -623,28 +623,12 @@ async fn wait_until_running(
             let body: serde_json::Value = response.json().await.map_err(|_| ())?;
             let status = body.get("status").and_then(|s| s.as_str()).unwrap_or("");
             tracing::info!(instance_status = status, "waiting for the instance to run");
-            Ok(Some(status.to_owned()))
+            Ok(Look::Seen(status.to_owned()))
         }
     };
-    let judge = |status: &String| match status.as_str() {
-        "RUNNING" => Verdict::Done,
-        busy if BUSY_STATES.contains(&busy) => Verdict::Pending,
-        _ => Verdict::Failed,
-    };
+    let judge = |status: &String| wait::instance_verdict(Some(status));
     wait::poll(&options, fetch, judge).await.is_ok()
 }
-
-/// Instance states that end by themselves (DMS's transitional states).
-const BUSY_STATES: &[&str] = &[
-    "CREATING",
-    "EXTENDING",
-    "RESTARTING",
-    "CONNECTOR_CREATING",
-    "CONNECTOR_DELETING",
-    "SHRINKING",
-    "UPGRADING",
-    "ROLLBACK",
-];
 
 /// `…/v2/{project_id}/instances/{instance_id}` for a request path under an instance
 /// (`…/v2/{project_id}[/kafka]/instances/{instance_id}/…`).
