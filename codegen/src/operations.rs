@@ -75,9 +75,10 @@ pub struct Paging {
     pub first: u64,
     /// How many items a page holds (e.g. `limit`).
     pub limit: String,
-    /// The reply's count of all items (e.g. `total_number`), an integer or a decimal string;
-    /// without it a stream ends on a short page.
-    pub total: String,
+    /// The names the reply may count all items by (e.g. `total_number`): the first one the
+    /// reply has is read, an integer or a decimal string; without one a stream ends on a
+    /// short page.
+    pub totals: Vec<String>,
 }
 
 /// One operation, as the layer needs it.
@@ -675,7 +676,11 @@ fn stream_tokens(
     let (variant, items, item_ty) = (&o.variant, &list.items, &list.item_ty);
     let (position, limit) = (&position.ident, &limit.ident);
     let first = proc_macro2::Literal::u64_unsuffixed(convention.first);
-    let total = match list.fields.iter().find(|(f, _)| *f == convention.total) {
+    let total_field = convention
+        .totals
+        .iter()
+        .find_map(|name| list.fields.iter().find(|(f, _)| f == name));
+    let total = match total_field {
         Some((field, true)) => {
             let field = format_ident!("{}", sanitize(field, false));
             quote!(page.#field.and_then(|n| u64::try_from(n).ok()))
@@ -690,8 +695,8 @@ fn stream_tokens(
         concat!(
             "Every item of the list (`{}`), page after page: `{}` from {} on, ",
             "`page_size` items a page (`{}`). The next page is asked for only when the stream ",
-            "is polled past the items it has; the stream ends after the reply's `{}` items, ",
-            "on a short page, or after an error. Dropping it stops the paging.\n\n",
+            "is polled past the items it has; the stream ends {}on a short page, or after an ",
+            "error. Dropping it stops the paging.\n\n",
             "Consume it with `futures::StreamExt` (or any `Stream` adapter):\n\n",
             "```no_run\n",
             "# async fn run(client: generated_client::Client) -> Result<(), generated_client::Error> {{\n",
@@ -707,7 +712,9 @@ fn stream_tokens(
         convention.position,
         convention.first,
         convention.limit,
-        convention.total,
+        total_field.map_or(String::new(), |(f, _)| format!(
+            "after the reply's `{f}` items, "
+        )),
         o.method_name,
         example_setters(o),
     );

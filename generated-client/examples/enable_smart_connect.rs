@@ -19,14 +19,17 @@
 //! With none of these variables set, it starts a local DMS (`generated_client::local_dms`,
 //! in-process on 127.0.0.1) instead, says so, and runs the whole Smart Connect workflow on it:
 //! enable, wait for the job (`SUCCESS`), show the instance (`RUNNING`, connector enabled),
-//! disable, wait; exit 0 when every step answered as expected, 1 otherwise.
+//! create a task and wait until it runs, pause it (and wait), resume it (and wait), list all
+//! tasks through the stream, delete the task, disable, wait; exit 0 when every step answered
+//! as expected, 1 otherwise.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use generated_client::local_dms::LocalDms;
-use generated_client::types::CreateConnectorReq;
+use generated_client::types::{CreateConnectorReq, CreateConnectorTaskReq};
 use generated_client::{
     ClientConfig, Credentials, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT, ENV_DMS_REGION,
     ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION_ID, ENV_SECURITY_TOKEN, ENV_SK, Error, NodeCount,
@@ -169,8 +172,8 @@ pub async fn run(
     }
 }
 
-/// The whole workflow against a local DMS: enable, wait for the job, show the instance,
-/// disable, wait. Prints each step with what the service answered; 0 when all went as
+/// The whole workflow against a local DMS: enable, wait for the job, show the instance, a
+/// task's lifecycle, disable, wait. Prints each step with what the service answered; 0 when all went as
 /// expected, 1 otherwise.
 async fn run_local(out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     const AK: &str = "LOCALDMSEXAMPLEAK000";
@@ -268,7 +271,97 @@ async fn local_workflow(
         ));
     }
 
-    let _ = writeln!(out, "4. disable Smart Connect and wait");
+    let _ = writeln!(
+        out,
+        "4. create a task (Kafka to OBS) and wait until it runs"
+    );
+    let body: CreateConnectorTaskReq = serde_json::from_value(serde_json::json!({
+        "task_name": "example-to-obs",
+        "topics": "topic-1",
+        "sink_type": "OBS_SINK",
+        "sink_task": {
+            "consumer_strategy": "latest",
+            "destination_file_type": "TEXT",
+            "obs_bucket_name": "example-bucket",
+            "access_key": "example-obs-ak",
+            "secret_key": "example-obs-sk",
+        },
+    }))
+    .map_err(|e| format!("the task's body: {e}"))?;
+    let running = client
+        .create_connector_task()
+        .instance_id(instance_id)
+        .body(body)
+        .send_and_wait()
+        .options(wait.clone())
+        .await
+        .map_err(|e| format!("creating the task: {e:#}"))?;
+    let task_id = running.id.ok_or("creating the task: the reply has no id")?;
+    let _ = writeln!(
+        out,
+        "task {task_id}: {}",
+        running.status.unwrap_or_default()
+    );
+
+    let _ = writeln!(out, "5. pause it and wait");
+    let paused = client
+        .pause_connector_task()
+        .instance_id(instance_id)
+        .task_id(task_id.as_str())
+        .send_and_wait()
+        .options(wait.clone())
+        .await
+        .map_err(|e| format!("pausing the task: {e:#}"))?;
+    let _ = writeln!(out, "task {task_id}: {}", paused.status.unwrap_or_default());
+
+    let _ = writeln!(out, "6. resume it and wait");
+    let resumed = client
+        .resume_connector_task()
+        .instance_id(instance_id)
+        .task_id(task_id.as_str())
+        .send_and_wait()
+        .options(wait.clone())
+        .await
+        .map_err(|e| format!("resuming the task: {e:#}"))?;
+    let _ = writeln!(
+        out,
+        "task {task_id}: {}",
+        resumed.status.unwrap_or_default()
+    );
+
+    let _ = writeln!(out, "7. list every task (a stream over the pages)");
+    let mut tasks = std::pin::pin!(
+        client
+            .list_connector_tasks()
+            .instance_id(instance_id)
+            .into_stream(10)
+    );
+    while let Some(listed) = tasks.next().await {
+        let listed = listed.map_err(|e| format!("listing the tasks: {e:#}"))?;
+        let _ = writeln!(
+            out,
+            "listed {} {}: {}",
+            listed.id.unwrap_or_default(),
+            listed.task_name.unwrap_or_default(),
+            listed.status.unwrap_or_default()
+        );
+    }
+
+    let _ = writeln!(out, "8. delete the task");
+    let deleted = client
+        .delete_connector_task()
+        .instance_id(instance_id)
+        .task_id(task_id.as_str())
+        .send()
+        .await
+        .map_err(|e| format!("deleting the task: {e:#}"))?;
+    let _ = writeln!(
+        out,
+        "task {task_id}: deleted (HTTP {})",
+        deleted.status().as_u16()
+    );
+
+    let _ = writeln!(out, "9. disable Smart Connect and wait");
     let done = client
         .delete_connector()
         .instance_id(instance_id)

@@ -230,6 +230,16 @@ async fn with_no_settings_it_runs_the_whole_workflow_on_a_local_dms() {
         job_done,
         show,
         instance,
+        create,
+        created,
+        pause,
+        paused,
+        resume,
+        resumed,
+        list,
+        listed,
+        delete,
+        deleted,
         disable,
         disabled,
         done,
@@ -248,7 +258,23 @@ async fn with_no_settings_it_runs_the_whole_workflow_on_a_local_dms() {
         instance.starts_with("instance ") && instance.ends_with(": RUNNING, connector_enable=true"),
         "{instance}"
     );
-    assert_eq!(disable, "4. disable Smart Connect and wait");
+    assert_eq!(
+        create,
+        "4. create a task (Kafka to OBS) and wait until it runs"
+    );
+    let task_id = created
+        .strip_prefix("task ")
+        .and_then(|rest| rest.strip_suffix(": RUNNING"))
+        .expect(created);
+    assert_eq!(pause, "5. pause it and wait");
+    assert_eq!(paused, format!("task {task_id}: PAUSED"));
+    assert_eq!(resume, "6. resume it and wait");
+    assert_eq!(resumed, format!("task {task_id}: RUNNING"));
+    assert_eq!(list, "7. list every task (a stream over the pages)");
+    assert_eq!(listed, format!("listed {task_id} example-to-obs: RUNNING"));
+    assert_eq!(delete, "8. delete the task");
+    assert_eq!(deleted, format!("task {task_id}: deleted (HTTP 204)"));
+    assert_eq!(disable, "9. disable Smart Connect and wait");
     assert!(
         disabled.starts_with("job ")
             && disabled.ends_with(": SUCCESS")

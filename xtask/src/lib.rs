@@ -91,19 +91,20 @@ pub fn client_layer() -> codegen::Layer {
         }],
         local_dms_cfg: Some("feature = \"local-dms\"".into()),
         paging: vec![
-            // Querying Smart Connect Tasks: `offset` from 0, `limit`, `total_number`.
+            // Querying Smart Connect Tasks: `offset` from 0, `limit`, `total_number` (other
+            // lists of the reference count by `total`).
             codegen::Paging {
                 position: "offset".into(),
                 first: 0,
                 limit: "limit".into(),
-                total: "total_number".into(),
+                totals: vec!["total_number".into(), "total".into()],
             },
             // Listing Background Tasks: `start` from 1, `limit`, `task_count` (a string).
             codegen::Paging {
                 position: "start".into(),
                 first: 1,
                 limit: "limit".into(),
-                total: "task_count".into(),
+                totals: vec!["task_count".into()],
             },
         ],
         paging_fn: "crate::paging::items".into(),

@@ -16,6 +16,8 @@ use xtask::{
 
 /// Querying the latest offset of a partition: a GET with an Integer path parameter.
 const NEW_PAGE: &str = "message_query/querying_offset_of_the_latest_message_in_a_partition.rst";
+/// Querying all consumer groups: a list paged by `offset`/`limit`.
+const LIST_PAGE: &str = "instance_management/querying_all_consumer_groups.rst";
 
 fn file<'a>(outputs: &'a xtask::Outputs, name: &str) -> &'a str {
     outputs
@@ -26,10 +28,11 @@ fn file<'a>(outputs: &'a xtask::Outputs, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("regen writes {name}"))
 }
 
-#[test]
-fn a_copied_page_appears_in_every_generated_file() {
+/// What regen writes for a scratch copy of the inputs (in `scratch`, under the target's temp
+/// directory) without the vendored page `page`, and then with it.
+fn generate_with(page: &str, scratch: &str) -> (xtask::Outputs, xtask::Outputs) {
     let workspace = xtask::workspace_root();
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("a-new-page");
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(scratch);
     let _ = fs::remove_dir_all(&root);
     copy_dir(&workspace.join(PAGES), &root.join(PAGES));
     copy_dir(&workspace.join(ALL_PAGES), &root.join(ALL_PAGES));
@@ -37,15 +40,45 @@ fn a_copied_page_appears_in_every_generated_file() {
         fs::create_dir_all(root.join(input).parent().unwrap()).unwrap();
         fs::copy(workspace.join(input), root.join(input)).unwrap();
     }
-    let page = workspace.join(ALL_PAGES).join(NEW_PAGE);
+    let page = workspace.join(ALL_PAGES).join(page);
     let copied = root.join(PAGES).join(page.file_name().unwrap());
     // Should the page be one of spec/pages some day, the scratch copy starts without it.
     let _ = fs::remove_file(&copied);
     let before = xtask::outputs(&root).expect("the pages without the new one generate");
-    assert!(!file(&before, SPEC).contains("operationId: ShowPartitionEndMessage"));
     fs::copy(&page, &copied).unwrap();
-
     let after = xtask::outputs(&root).expect("the pages with the new one generate");
+    (before, after)
+}
+
+/// A list that pages by `offset`/`limit` (Querying All Consumer Groups, counted by `total`)
+/// gets its stream from the generator's paging setting, with no code written for it.
+#[test]
+fn a_copied_list_page_gets_a_stream() {
+    let (before, after) = generate_with(LIST_PAGE, "a-new-list-page");
+    assert!(!file(&before, GENERATED_OPERATIONS).contains("ListInstanceConsumerGroups"));
+    let layer = file(&after, GENERATED_OPERATIONS);
+    let stream = layer
+        .split("impl<'a> ListInstanceConsumerGroups<'a> {")
+        .find(|part| part.trim_start().starts_with("/**Every item of the list"))
+        .unwrap_or_else(|| panic!("no stream for ListInstanceConsumerGroups:\n{layer}"));
+    for expected in [
+        "pub fn into_stream(",
+        "Item = Result<types::",
+        "crate::paging::items(",
+        ".offset(position).limit(limit)",
+        "page.total.and_then(|n| u64::try_from(n).ok())",
+    ] {
+        assert!(
+            stream.contains(expected),
+            "the stream lacks {expected:?}:\n{stream}"
+        );
+    }
+}
+
+#[test]
+fn a_copied_page_appears_in_every_generated_file() {
+    let (before, after) = generate_with(NEW_PAGE, "a-new-page");
+    assert!(!file(&before, SPEC).contains("operationId: ShowPartitionEndMessage"));
 
     let spec = file(&after, SPEC);
     assert!(spec.contains("operationId: ShowPartitionEndMessage"));
