@@ -316,27 +316,19 @@ async fn the_whole_workflow_moves_through_the_documented_states() {
         assert!(created.body["create_time"].is_i64());
         ids.push(created.body["id"].as_str().unwrap().to_owned());
     }
+    let statuses = |list: &Answer| -> Vec<Value> {
+        let tasks = list.body["tasks"].as_array().unwrap();
+        tasks.iter().map(|t| t["status"].clone()).collect()
+    };
     let list = caller.call("GET", &tasks_path, None).await;
     assert_eq!(list.body["total_number"], 3);
     assert_eq!(list.body["max_tasks"], 18);
     assert_eq!(list.body["quota_tasks"], 18);
-    let statuses: Vec<&Value> = list.body["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| &t["status"])
-        .collect();
-    assert_eq!(statuses, ["CREATING", "WAITING", "CREATING"]);
+    assert_eq!(statuses(&list), ["CREATING", "WAITING", "CREATING"]);
     // After `busy_for`, a task created to start is RUNNING.
     tokio::time::sleep(BUSY * 2).await;
     let list = caller.call("GET", &tasks_path, None).await;
-    let statuses: Vec<&Value> = list.body["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| &t["status"])
-        .collect();
-    assert_eq!(statuses, ["RUNNING", "WAITING", "RUNNING"]);
+    assert_eq!(statuses(&list), ["RUNNING", "WAITING", "RUNNING"]);
     let obs = &list.body["tasks"][0];
     assert_eq!(obs["source_task"], Value::Null);
     assert_eq!(obs["topics_regex"], "topic-obs*");

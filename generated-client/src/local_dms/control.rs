@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::state::Reply;
 use super::{LocalDms, LocalDmsBuilder, SeenRequest, Shared, lock};
 
 /// When a job (enabling or disabling Smart Connect) ends.
@@ -184,12 +183,5 @@ impl Shared {
         if let Some(observer) = &self.observer {
             (observer.0)(seen);
         }
-    }
-}
-
-impl Reply {
-    /// The `error_code` of the body, if any.
-    pub(crate) fn error_code(&self) -> Option<&str> {
-        self.body.as_ref()?.get("error_code")?.as_str()
     }
 }

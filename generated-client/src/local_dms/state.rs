@@ -108,6 +108,11 @@ impl Reply {
         }
     }
 
+    /// The `error_code` of the body, if any.
+    pub(crate) fn error_code(&self) -> Option<&str> {
+        self.body.as_ref()?.get("error_code")?.as_str()
+    }
+
     /// `{"error_code": .., "error_msg": ..}` with the code's status.
     pub fn error((status, code, message): (u16, &str, &str)) -> Self {
         Reply {
