@@ -116,7 +116,8 @@ impl StdError for Error {
 
 impl Error {
     /// Whether trying again later may succeed: transport failures, an unreachable IAM, and
-    /// the statuses 408, 429, 502, 503 and 504 (from DMS or IAM).
+    /// the statuses 408, 429, 500, 502, 503 and 504 (from DMS or IAM): the statuses the
+    /// client's own [`RetryPolicy`](crate::RetryPolicy) retries.
     ///
     /// A [`TransportError`] also says whether the request may have reached the server
     /// ([`TransportError::nothing_sent`]); `POST` calls are not idempotent.
@@ -168,11 +169,15 @@ impl Error {
     }
 }
 
+/// The statuses after which the same request may succeed later: 408, 429, 500, 502, 503 and
+/// 504. The one rule of what is transient: [`Error::is_retryable`] and the retry policy
+/// (`transport::retry`, which retries a non-idempotent request only on 429) both use it.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(
         status,
         StatusCode::REQUEST_TIMEOUT
             | StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::INTERNAL_SERVER_ERROR
             | StatusCode::BAD_GATEWAY
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT
@@ -585,8 +590,8 @@ pub enum IamError {
 }
 
 impl IamError {
-    /// Whether asking again later may succeed: IAM unreachable, or IAM answered 408, 429, 502,
-    /// 503 or 504.
+    /// Whether asking again later may succeed: IAM unreachable, or IAM answered 408, 429, 500,
+    /// 502, 503 or 504.
     pub fn is_retryable(&self) -> bool {
         match self {
             IamError::Unreachable { .. } => true,

@@ -9,7 +9,7 @@
 //! | HTTP 429 (`Retry-After` honoured) | retried | retried |
 //! | HTTP 400 `DMS.00400026` (instance busy), when opted in | retried once the instance runs | retried once the instance runs |
 //! | a failure of the client itself (no IAM token, reply over the size limit) | not retried | not retried |
-//! | HTTP 500, 502, 503, 504 | retried | not retried |
+//! | HTTP 408, 500, 502, 503, 504 (with 429: what `Error::is_retryable` calls transient) | retried | not retried |
 //! | timed out, or the connection dropped after the request was written | retried | not retried |
 //! | any other reply | not retried | not retried |
 //!
@@ -24,6 +24,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
 use crate::TransportErrorKind;
+use crate::error::is_retryable_status;
 
 /// The error code DMS answers (with HTTP 400) when the instance is busy with another change.
 pub const INSTANCE_BUSY: &str = "DMS.00400026";
@@ -209,16 +210,9 @@ impl RetryPolicy {
                 {
                     Decision::RetryWhenInstanceRuns
                 }
-                StatusCode::INTERNAL_SERVER_ERROR
-                | StatusCode::BAD_GATEWAY
-                | StatusCode::SERVICE_UNAVAILABLE
-                | StatusCode::GATEWAY_TIMEOUT
-                    if idempotent =>
-                {
-                    Decision::Retry {
-                        retry_after: retry_after(headers, SystemTime::now()),
-                    }
-                }
+                status if idempotent && is_retryable_status(status) => Decision::Retry {
+                    retry_after: retry_after(headers, SystemTime::now()),
+                },
                 _ => Decision::Stop,
             },
         }
@@ -254,6 +248,29 @@ mod tests {
                     error_code: code,
                 },
             )
+    }
+
+    /// One rule of what is transient: a GET is retried after exactly the statuses for which
+    /// `Error::is_retryable` says trying again may succeed.
+    #[test]
+    fn the_policy_retries_a_get_on_what_errors_call_retryable() {
+        let headers = HeaderMap::new();
+        for code in 100..600 {
+            let status = StatusCode::from_u16(code).unwrap();
+            let decision = RetryPolicy::default().decide(
+                &Method::GET,
+                &Attempt::Replied {
+                    status,
+                    headers: &headers,
+                    error_code: None,
+                },
+            );
+            assert_eq!(
+                matches!(decision, Decision::Retry { .. }),
+                is_retryable_status(status),
+                "{code}"
+            );
+        }
     }
 
     #[test]
