@@ -1,6 +1,5 @@
 //! `cargo xtask`: maintainer commands for this workspace.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use xtask::{DECISIONS, Outcome, PAGES};
@@ -17,8 +16,8 @@ USAGE:
 
 COMMANDS:
     regen       spec/pages/*.rst + spec/decisions.yaml -> spec/dms-kafka-smart-connect.yaml
-                -> generated-client/src/generated.rs, and spec/error_codes.rst
-                -> generated-client/src/error_codes.rs. Writes only what changed; a bad page,
+                -> generated-client/src/{generated,operations,generated_mock}.rs and the
+                tests' calls, and spec/error_codes.rst -> generated-client/src/error_codes.rs. Writes only what changed; a bad page,
                 decision or spec writes nothing and exits 1.
     import      Transcribe API reference pages (one operation each, no decisions) into an
                 OpenAPI 3.0.3 document: YAML, or JSON when FILE ends in .json.
@@ -29,20 +28,58 @@ COMMANDS:
 
 OPTIONS:
     --check         regen: write nothing; exit 1 with a short diff when a committed file is stale.
-    --root <dir>    regen: workspace to work on (default: the one this xtask was built in).
+    --root <dir>    regen, public-api: workspace to work on (default: this xtask's own).
     --out FILE      import, generate: the file to write.
     --spec FILE     generate: the spec to read.
     -h, --help      Print this help.
 ";
 
-fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+/// The command line, declared with xflags (`Xtask` and one struct per subcommand).
+mod flags {
+    use std::path::PathBuf;
+
+    xflags::xflags! {
+        cmd xtask {
+            cmd regen {
+                optional --check
+                optional --root root: PathBuf
+            }
+            cmd import {
+                required --out out: PathBuf
+                repeated pages: PathBuf
+            }
+            cmd generate {
+                required --spec spec: PathBuf
+                required --out out: PathBuf
+            }
+            cmd public-api {
+                optional --check
+                optional --root root: PathBuf
+            }
         }
     }
+}
+
+fn main() -> ExitCode {
+    let args = std::env::args_os().skip(1).collect();
+    let flags = match flags::Xtask::from_vec(args) {
+        Ok(flags) => flags,
+        Err(e) if e.is_help() => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return usage(&e.to_string()),
+    };
+    let outcome = match flags.subcommand {
+        flags::XtaskCmd::Regen(cmd) => regen(cmd),
+        flags::XtaskCmd::Import(cmd) => import(cmd),
+        flags::XtaskCmd::Generate(cmd) => generate(cmd),
+        flags::XtaskCmd::PublicApi(cmd) => public_api(cmd),
+    };
+    outcome.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
 }
 
 fn usage(message: &str) -> ExitCode {
@@ -56,102 +93,60 @@ fn print_warnings(warnings: &[codegen::pages::Warning]) {
     }
 }
 
-fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
-    let mut args = args.into_iter();
-    let mut command: Option<String> = None;
-    let mut check = false;
-    let mut root = None;
-    let mut out = None;
-    let mut spec = None;
-    let mut inputs = Vec::new();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" | "help" => {
-                print!("{HELP}");
-                return Ok(ExitCode::SUCCESS);
+fn regen(cmd: flags::Regen) -> anyhow::Result<ExitCode> {
+    let root = cmd.root.unwrap_or_else(xtask::workspace_root);
+    if cmd.check {
+        let warnings = xtask::check(&root)?;
+        print_warnings(&warnings);
+        println!(
+            "regen --check: the spec and the generated files are up to date with {PAGES} and {DECISIONS}"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (outcome, warnings) = xtask::regen(&root)?;
+    print_warnings(&warnings);
+    match outcome {
+        Outcome::Unchanged => {
+            println!("regen: everything is already up to date with {PAGES} and {DECISIONS}")
+        }
+        Outcome::Written(files) => {
+            for file in files {
+                println!("regen: wrote {file}");
             }
-            "--check" => check = true,
-            "--root" | "--out" | "--spec" => {
-                let Some(value) = args.next() else {
-                    return Ok(usage(&format!("{arg} needs a value")));
-                };
-                let slot = match arg.as_str() {
-                    "--root" => &mut root,
-                    "--out" => &mut out,
-                    _ => &mut spec,
-                };
-                *slot = Some(PathBuf::from(value));
-            }
-            "regen" | "import" | "generate" | "public-api" if command.is_none() => {
-                command = Some(arg)
-            }
-            other if command.as_deref() == Some("import") && !other.starts_with('-') => {
-                inputs.push(PathBuf::from(other))
-            }
-            other => return Ok(usage(&format!("unexpected argument {other:?}"))),
         }
     }
-    match command.as_deref() {
-        None => Ok(usage("no command given")),
-        Some("public-api") => public_api(&root.unwrap_or_else(xtask::workspace_root), check),
-        Some("regen") => {
-            if out.is_some() || spec.is_some() {
-                return Ok(usage("regen takes only --check and --root"));
-            }
-            let root = root.unwrap_or_else(xtask::workspace_root);
-            if check {
-                let warnings = xtask::check(&root)?;
-                print_warnings(&warnings);
-                println!(
-                    "regen --check: the spec and the generated files are up to date with {PAGES} and {DECISIONS}"
-                );
-            } else {
-                let (outcome, warnings) = xtask::regen(&root)?;
-                print_warnings(&warnings);
-                match outcome {
-                    Outcome::Unchanged => println!(
-                        "regen: everything is already up to date with {PAGES} and {DECISIONS}"
-                    ),
-                    Outcome::Written(files) => {
-                        for file in files {
-                            println!("regen: wrote {file}");
-                        }
-                    }
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some("import") => {
-            let Some(out) = out else {
-                return Ok(usage("import needs --out FILE"));
-            };
-            if inputs.is_empty() {
-                return Ok(usage("import needs at least one PAGE.rst"));
-            }
-            let warnings = xtask::import(&out, &inputs)?;
-            print_warnings(&warnings);
-            println!(
-                "import: wrote {} ({} operation{})",
-                out.display(),
-                inputs.len(),
-                if inputs.len() == 1 { "" } else { "s" }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(_) => {
-            let (Some(spec), Some(out)) = (spec, out) else {
-                return Ok(usage("generate needs --spec FILE and --out FILE.rs"));
-            };
-            xtask::generate(&spec, &out)?;
-            println!("generate: wrote {} from {}", out.display(), spec.display());
-            Ok(ExitCode::SUCCESS)
-        }
-    }
+    Ok(ExitCode::SUCCESS)
 }
 
-fn public_api(root: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {
-    use xtask::public_api::{LISTING, generate};
-    let listing = generate(root)?;
+fn import(cmd: flags::Import) -> anyhow::Result<ExitCode> {
+    if cmd.pages.is_empty() {
+        return Ok(usage("import needs at least one PAGE.rst"));
+    }
+    let warnings = xtask::import(&cmd.out, &cmd.pages)?;
+    print_warnings(&warnings);
+    let n = cmd.pages.len();
+    println!(
+        "import: wrote {} ({n} operation{})",
+        cmd.out.display(),
+        if n == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(cmd: flags::Generate) -> anyhow::Result<ExitCode> {
+    xtask::generate(&cmd.spec, &cmd.out)?;
+    println!(
+        "generate: wrote {} from {}",
+        cmd.out.display(),
+        cmd.spec.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn public_api(cmd: flags::PublicApi) -> anyhow::Result<ExitCode> {
+    use xtask::public_api::LISTING;
+    let (root, check) = (cmd.root.unwrap_or_else(xtask::workspace_root), cmd.check);
+    let listing = xtask::public_api::generate(&root)?;
     let path = root.join(LISTING);
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if listing == committed {

@@ -14,6 +14,7 @@ use super::control::{JobOutcome, Timing};
 use super::server::respond;
 use super::state::Reply;
 use super::{Fault, FaultRule, Operation, SeenRequest, Shared, lock};
+use crate::states::job;
 
 /// The prefix of every admin path.
 pub(crate) const PREFIX: &str = "/_local";
@@ -101,8 +102,8 @@ fn answer(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<R
             only(&request, &["outcome"])?;
             let outcome = match request.get("outcome") {
                 None => JobOutcome::Success,
-                Some(Value::String(s)) if s == "SUCCESS" => JobOutcome::Success,
-                Some(Value::String(s)) if s == "FAILED" => JobOutcome::Failed,
+                Some(Value::String(s)) if s == job::SUCCESS => JobOutcome::Success,
+                Some(Value::String(s)) if s == job::FAILED => JobOutcome::Failed,
                 Some(_) => return Err(refuse(400, "outcome must be \"SUCCESS\" or \"FAILED\"")),
             };
             shared
@@ -243,7 +244,7 @@ fn jobs(shared: &Shared) -> Value {
                 "job_id": job.job_id,
                 "instance_id": job.instance_id,
                 "name": job.name,
-                "status": "EXECUTING",
+                "status": job::EXECUTING,
                 "ends_in_ms": job.ends_in.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 "fails": job.fails,
             })
