@@ -172,13 +172,11 @@ impl ClientHooks<HookState> for Client {
         })
     }
 
-    /// Not an `async fn`: the future of [`send_with_retries`] is handed back (in its span),
-    /// with no state of this function's own around it.
-    fn exec(
+    async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+    ) -> reqwest::Result<reqwest::Response> {
         // The field values are only computed when the span is enabled.
         let span = tracing::info_span!(
             "dms_call",
@@ -189,264 +187,116 @@ impl ClientHooks<HookState> for Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        // Without a subscriber interested in the span there is nothing to enter on every poll.
-        if span.is_disabled() {
-            InSpan::Plain {
-                call: send_with_retries(self, request, span),
-            }
-        } else {
-            InSpan::Traced {
-                call: send_with_retries(self, request, span.clone()).instrument(span),
-            }
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A call's future, entered into its span on every poll only when the span is enabled.
-    #[project = InSpanProjection]
-    enum InSpan<F> {
-        Plain { #[pin] call: F },
-        Traced { #[pin] call: tracing::instrument::Instrumented<F> },
-    }
-}
-
-impl<F: Future> Future for InSpan<F> {
-    type Output = F::Output;
-
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        match self.project() {
-            InSpanProjection::Plain { call } => call.poll(cx),
-            InSpanProjection::Traced { call } => call.poll(cx),
-        }
+        send_with_retries(self, request, &span)
+            .instrument(span.clone())
+            .await
     }
 }
 
 /// Sends `request` (already prepared and, for AK/SK, signed by `pre`) as the retry policy
-/// says: each further attempt is a clone of it, signed afresh (new `X-Sdk-Date`) or with the
-/// current IAM token. Without a clonable body there is one attempt.
-///
-/// Not an `async fn`: that would store its arguments in the future twice (as arguments and as
-/// the locals they are moved to); the `async move` block uses them where they are. One attempt
-/// is written out here rather than awaited as [`send_once`], for the same reason: every call's
-/// future carries what the loop keeps across an attempt, and no second copy of the request.
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn stores its arguments twice"
-)]
-fn send_with_retries(
+/// says: each further attempt is a copy of it, signed afresh (new `X-Sdk-Date`) or with the
+/// current IAM token. Without a copyable body (a stream) there is one attempt.
+async fn send_with_retries(
     client: &Client,
     mut request: reqwest::Request,
-    span: tracing::Span,
-) -> impl Future<Output = reqwest::Result<reqwest::Response>> + '_ {
-    async move {
-        let state = &client.inner;
-        let policy = &state.retry;
-        let method = request.method().clone();
-        let started = Instant::now();
-        let deadline = started + policy.deadline_after();
-        // A signature refused with 401 is explained at debug level; that needs the request.
-        let explain_401 =
-            matches!(state.auth, Auth::AkSk { .. }) && tracing::enabled!(tracing::Level::DEBUG);
-        // Without a subscriber interested in the span there is nothing to record.
-        let traced = !span.is_disabled();
-        let mut attempt = 1u32;
-        loop {
-            if traced {
-                span.record("attempt", attempt);
+    span: &tracing::Span,
+) -> reqwest::Result<reqwest::Response> {
+    let state = &client.inner;
+    let policy = &state.retry;
+    let method = request.method().clone();
+    let deadline = Instant::now() + policy.deadline_after();
+    let mut attempt = 1u32;
+    loop {
+        span.record("attempt", attempt);
+        // The request as it is sent: for another attempt, or to explain a refused signature.
+        let copy = request.try_clone();
+        let last = attempt >= policy.attempts() || copy.is_none();
+        // A reply whose body fails to arrive is retried only for an idempotent method with an
+        // attempt left; only then must the body be read here, where a retry can follow.
+        let read_now = !last && retry::is_idempotent(&method);
+        let outcome = send_once(client, request, read_now).await;
+        if let Ok(response) = &outcome {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = response
+                .headers()
+                .get(errors::X_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+            {
+                span.record("request_id", id);
             }
-            let spare = if attempt < policy.attempts() || explain_401 {
-                spare_copy(&request)
-            } else {
-                None
-            };
-            // A reply whose body fails to arrive is retried only for an idempotent method with
-            // an attempt left; only then must the body be read here, where a retry can follow.
-            let read_now =
-                attempt < policy.attempts() && spare.is_some() && retry::is_idempotent(&method);
-            // One attempt (what `send_once` does).
-            let outcome = 'attempt: {
-                let iam_token = match &state.auth {
-                    // Boxed: only password authentication takes this path.
-                    Auth::Iam(source) => {
-                        match Box::pin(add_iam_token(client, source, &mut request)).await {
-                            Ok(token) => Some((source, token)),
-                            Err(error) => break 'attempt Err(error),
-                        }
-                    }
-                    _ => None,
-                };
-                announce_empty_body(&mut request);
-                let response = match client.client().execute(request).await {
-                    Ok(response) => response,
-                    Err(error) => break 'attempt Err(error),
-                };
-                if response.status() == StatusCode::UNAUTHORIZED
-                    && let Some((source, token)) = iam_token
-                {
-                    Box::pin(source.forget(&token)).await;
-                }
-                body::read_reply(response, state.max_response_body, read_now).await
-            };
-            let outcome = match outcome {
-                Ok(response) => {
-                    if response.status() == StatusCode::UNAUTHORIZED
-                        && explain_401
-                        && let Some(sent) = &spare
-                    {
-                        explain_signature(state, sent);
-                    }
-                    if traced {
-                        span.record("status", response.status().as_u16());
-                        if let Some(id) = response
-                            .headers()
-                            .get(errors::X_REQUEST_ID)
-                            .and_then(|v| v.to_str().ok())
-                        {
-                            span.record("request_id", id);
-                        }
-                    }
-                    Ok(response)
-                }
-                Err(error) => Err(error),
-            };
-            let Some(next) = spare.filter(|_| attempt < policy.attempts()) else {
-                return outcome;
-            };
-            // What no policy retries (a success, most refusals) is decided here; what may be
-            // retried goes on in a boxed future of its own (the busy refusal's error code, the
-            // wait), so the future every call carries has no room for it.
-            let busy_refusal = matches!(&outcome, Ok(response)
+            if response.status() == StatusCode::UNAUTHORIZED
+                && let Some(sent) = &copy
+            {
+                explain_signature(state, sent);
+            }
+        }
+        let Some(mut next) = copy.filter(|_| !last) else {
+            return outcome;
+        };
+        let (outcome, decision) = match outcome {
+            // The busy refusal is told by its body's error code.
+            Ok(response)
                 if response.status() == StatusCode::BAD_REQUEST
-                    && policy.retries_when_instance_busy());
-            let (outcome, decision) = if busy_refusal {
-                (outcome, None)
-            } else {
-                match decide(policy, &method, outcome, None) {
-                    (outcome, Decision::Stop) => return outcome,
-                    (outcome, decision) => (outcome, Some(decision)),
-                }
-            };
-            let retry = Retry {
-                client,
-                method: &method,
-                attempt,
-                deadline,
-            };
-            let next = match retry.prepare_boxed(outcome, decision, next).await {
-                Ok(next) => next,
-                Err(outcome) => return outcome,
-            };
-            request = next;
-            attempt += 1;
-        }
-    }
-}
-
-/// A further attempt being considered: after `attempt` failed, of `method`, before `deadline`.
-struct Retry<'a> {
-    client: &'a Client,
-    method: &'a reqwest::Method,
-    attempt: u32,
-    deadline: Instant,
-}
-
-/// What [`Retry::prepare`] gives.
-type Prepared = Result<reqwest::Request, reqwest::Result<reqwest::Response>>;
-
-impl<'a> Retry<'a> {
-    /// [`Retry::prepare`], boxed, made out of line: its future is built in this function's
-    /// stack frame rather than in that of every call's `poll`.
-    #[inline(never)]
-    fn prepare_boxed(
-        self,
-        outcome: reqwest::Result<reqwest::Response>,
-        decision: Option<Decision>,
-        next: reqwest::Request,
-    ) -> std::pin::Pin<Box<impl Future<Output = Prepared> + 'a>> {
-        Box::pin(self.prepare(outcome, decision, next))
-    }
-
-    /// Decides (when `decision` is not given yet: a busy refusal, whose body's error code
-    /// tells), waits as the policy says and authenticates `next` afresh: `Ok(next)` to send
-    /// it, `Err(outcome)` when the call ends with `outcome`.
-    async fn prepare(
-        self,
-        outcome: reqwest::Result<reqwest::Response>,
-        decision: Option<Decision>,
-        mut next: reqwest::Request,
-    ) -> Prepared {
-        let Retry {
-            client,
-            method,
-            attempt,
-            deadline,
-        } = self;
-        let state = &client.inner;
-        let policy = &state.retry;
-        let (outcome, decision) = match (outcome, decision) {
-            (outcome, Some(decision)) => (outcome, decision),
-            (Ok(response), None) => decide_busy(policy, method, response).await,
-            (outcome, None) => decide(policy, method, outcome, None),
-        };
-        let wait = match decision {
-            Decision::Stop => return Err(outcome),
-            Decision::Retry { retry_after } => {
-                retry_after.unwrap_or_else(|| policy.jittered_backoff(attempt))
+                    && policy.retries_when_instance_busy() =>
+            {
+                decide_busy(policy, &method, response).await
             }
-            Decision::RetryWhenInstanceRuns => Duration::ZERO,
+            outcome => decide(policy, &method, outcome, None),
         };
-        if Instant::now() + wait > deadline {
-            tracing::info!(
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "not retried: the wait would pass the retry deadline"
-            );
-            return Err(outcome);
-        }
-        tracing::info!(
-            attempt,
-            reason = %reason(&outcome),
-            wait_ms = wait.as_millis() as u64,
-            "retrying"
-        );
-        if decision == Decision::RetryWhenInstanceRuns {
-            // Boxed: rarer still.
-            if !Box::pin(wait_until_running(client, next.url(), policy, deadline)).await {
-                tracing::info!(attempt, "not retried: the instance is not running in time");
-                return Err(outcome);
-            }
-        } else {
-            tokio::time::sleep(wait).await;
+        if !wait_to_retry(client, attempt, deadline, &outcome, decision, next.url()).await {
+            return outcome;
         }
         if let Err(message) = reauthenticate(state, &mut next) {
-            return Err(Err(carry(Carried::Invalid(message))));
+            return Err(carry(Carried::Invalid(message)));
         }
-        Ok(next)
+        request = next;
+        attempt += 1;
     }
 }
 
-/// A copy of `request` to send again: what `reqwest::Request::try_clone` gives (`None` for a
-/// streamed body), without its detour through the extensions (it sets the timeout there, which
-/// allocates a map, then overwrites the whole map). The copy carries the request's method, URL,
-/// headers, version, timeout and body; reqwest's other extensions are not reachable from
-/// outside it, and a request built by the generated code has none.
-fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
-    let body = match request.body() {
-        None => None,
-        Some(body) => Some(reqwest::Body::from(body.as_bytes()?.to_vec())),
+/// Waits before another attempt after `attempt` ended with `outcome`, as `decision` says
+/// (the backoff or the server's `Retry-After`, or until the instance at `url` runs again);
+/// `false` when there is to be none (the decision is to stop, or the wait would pass
+/// `deadline`).
+async fn wait_to_retry(
+    client: &Client,
+    attempt: u32,
+    deadline: Instant,
+    outcome: &reqwest::Result<reqwest::Response>,
+    decision: Decision,
+    url: &reqwest::Url,
+) -> bool {
+    let policy = &client.inner.retry;
+    let wait = match decision {
+        Decision::Stop => return false,
+        Decision::Retry { retry_after } => {
+            retry_after.unwrap_or_else(|| policy.jittered_backoff(attempt))
+        }
+        Decision::RetryWhenInstanceRuns => Duration::ZERO,
     };
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
+    if Instant::now() + wait > deadline {
+        tracing::info!(
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            "not retried: the wait would pass the retry deadline"
+        );
+        return false;
     }
-    *copy.body_mut() = body;
-    Some(copy)
+    tracing::info!(
+        attempt,
+        reason = %reason(outcome),
+        wait_ms = wait.as_millis() as u64,
+        "retrying"
+    );
+    if decision == Decision::RetryWhenInstanceRuns {
+        if !wait_until_running(client, url, policy, deadline).await {
+            tracing::info!(attempt, "not retried: the instance is not running in time");
+            return false;
+        }
+    } else {
+        tokio::time::sleep(wait).await;
+    }
+    true
 }
 
 /// Adds `Content-Length: 0` to a POST, PUT or PATCH without content (after signing: it is not
@@ -480,12 +330,7 @@ async fn send_once(
     read_now: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let iam_token = match &client.inner.auth {
-        // Boxed here and below: only password authentication takes these paths, so every
-        // other call's future carries no room for them.
-        Auth::Iam(source) => Some((
-            source,
-            Box::pin(add_iam_token(client, source, &mut request)).await?,
-        )),
+        Auth::Iam(source) => Some((source, add_iam_token(client, source, &mut request).await?)),
         _ => None,
     };
     announce_empty_body(&mut request);
@@ -495,7 +340,7 @@ async fn send_once(
     {
         // A revoked token would otherwise be sent until it nears expiry. Only the token
         // this request carried is dropped: another call may have fetched a fresh one.
-        Box::pin(source.forget(&token)).await;
+        source.forget(&token).await;
     }
     body::read_reply(response, client.inner.max_response_body, read_now).await
 }
@@ -651,7 +496,10 @@ fn explain_signature(state: &HookState, sent: &reqwest::Request) {
     let Auth::AkSk { ak, key, .. } = &state.auth else {
         return;
     };
-    let mut unsigned = match spare_copy(sent) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let mut unsigned = match sent.try_clone() {
         Some(request) => request,
         None => return,
     };
@@ -691,12 +539,6 @@ async fn prepare(client: &Client, request: &mut reqwest::Request) -> Result<(), 
     // progenitor sends the spec's version as `api-version`; the DMS API defines no such
     // header, so it never goes on the wire (or into a signature).
     headers.remove(API_VERSION);
-    if let Auth::AkSk { security_token, .. } = &state.auth {
-        // Room, in one step while the map is small, for what is added from here on (user
-        // agent, project, security token, date, `Authorization`) and one more: reqwest looks
-        // up `Accept` when it sends, and that lookup grows a full map.
-        headers.reserve(6 + usize::from(security_token.is_some()));
-    }
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if let Some(project_id) = &state.project_id {
         let value = match &state.project_header {
