@@ -59,7 +59,7 @@ pub struct Layer {
     /// schema or a scalar) gets `into_stream(page_size)` on its builder.
     pub paging: Vec<Paging>,
     /// The function the streams are made with (e.g. `crate::paging::items`), called as
-    /// `items(page_size: u32, first: u64, fetch)` where `fetch(position: u64, limit: u32)`
+    /// `items(page_size: u32, first: u32, fetch)` where `fetch(position: u32, limit: u32)`
     /// answers a future of `Result<(Vec<Item>, Option<u64>), error_type>`: a page's items
     /// and the reply's total, if it has one.
     pub paging_fn: String,
@@ -72,7 +72,7 @@ pub struct Paging {
     /// Where a page starts (e.g. `offset`).
     pub position: String,
     /// The first page's position (`0` for an offset, `1` for a 1-based start).
-    pub first: u64,
+    pub first: u32,
     /// How many items a page holds (e.g. `limit`).
     pub limit: String,
     /// The names the reply may count all items by (e.g. `total_number`): the first one the
@@ -674,8 +674,17 @@ fn stream_tokens(
         .iter()
         .find_map(|c| Some((c, has(&c.position)?, has(&c.limit)?)))?;
     let (variant, items, item_ty) = (&o.variant, &list.items, &list.item_ty);
-    let (position, limit) = (&position.ident, &limit.ident);
-    let first = proc_macro2::Literal::u64_unsuffixed(convention.first);
+    // A page that types them String gets the number as text.
+    let set = |param: &Param, value: TokenStream| {
+        let ident = &param.ident;
+        if param.integer {
+            quote!(.#ident(#value))
+        } else {
+            quote!(.#ident(#value.to_string()))
+        }
+    };
+    let (set_position, set_limit) = (set(position, quote!(position)), set(limit, quote!(limit)));
+    let first = proc_macro2::Literal::u32_unsuffixed(convention.first);
     let total_field = convention
         .totals
         .iter()
@@ -725,8 +734,8 @@ fn stream_tokens(
                 self,
                 page_size: u32,
             ) -> impl ::futures_core::Stream<Item = Result<#item_ty, #error>> + Send + 'a {
-                #paging_fn(page_size, #first, move |position: u64, limit: u32| {
-                    let call = self.clone().#position(position).#limit(limit);
+                #paging_fn(page_size, #first, move |position: u32, limit: u32| {
+                    let call = self.clone()#set_position #set_limit;
                     async move {
                         let page = call.send().await?.into_inner();
                         let total = #total;

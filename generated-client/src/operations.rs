@@ -1668,7 +1668,7 @@ while let Some(item) = items.next().await {
             crate::paging::items(
                 page_size,
                 0,
-                move |position: u64, limit: u32| {
+                move |position: u32, limit: u32| {
                     let call = self.clone().offset(position).limit(limit);
                     async move {
                         let page = call.send().await?.into_inner();
@@ -1705,7 +1705,7 @@ while let Some(item) = items.next().await {
             crate::paging::items(
                 page_size,
                 1,
-                move |position: u64, limit: u32| {
+                move |position: u32, limit: u32| {
                     let call = self.clone().start(position).limit(limit);
                     async move {
                         let page = call.send().await?.into_inner();

@@ -16,7 +16,7 @@ struct Pages<T, F> {
     fetch: F,
     page_size: u32,
     /// Where the next page starts.
-    position: u64,
+    position: u32,
     /// Items received so far.
     received: u64,
     /// Items of the last page not yet given out.
@@ -30,12 +30,12 @@ struct Pages<T, F> {
 /// last ended. A `page_size` of 0 is read as 1.
 pub(crate) fn items<T, F, Fut>(
     page_size: u32,
-    first: u64,
+    first: u32,
     fetch: F,
 ) -> impl Stream<Item = Result<T, Error>> + Send
 where
     T: Send,
-    F: FnMut(u64, u32) -> Fut + Send,
+    F: FnMut(u32, u32) -> Fut + Send,
     Fut: Future<Output = Result<(Vec<T>, Option<u64>), Error>> + Send,
 {
     let start = Pages {
@@ -62,7 +62,9 @@ where
                 Ok((page, total)) => {
                     let count = page.len() as u64;
                     pages.received += count;
-                    pages.position += count;
+                    pages.position = pages
+                        .position
+                        .saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
                     pages.done = count < u64::from(pages.page_size)
                         || total.is_some_and(|total| pages.received >= total);
                     pages.ready.extend(page);
