@@ -50,8 +50,9 @@ fn generate_with(page: &str, scratch: &str) -> (xtask::Outputs, xtask::Outputs) 
     (before, after)
 }
 
-/// A list that pages by `offset`/`limit` (Querying All Consumer Groups, counted by `total`)
-/// gets its stream from the generator's paging setting, with no code written for it.
+/// A list that pages by `offset`/`limit` (Querying All Consumer Groups: both typed String,
+/// counted by `total`) gets its stream from the generator's paging setting, with no code
+/// written for it.
 #[test]
 fn a_copied_list_page_gets_a_stream() {
     let (before, after) = generate_with(LIST_PAGE, "a-new-list-page");
@@ -65,7 +66,9 @@ fn a_copied_list_page_gets_a_stream() {
         "pub fn into_stream(",
         "Item = Result<types::",
         "crate::paging::items(",
-        ".offset(position).limit(limit)",
+        // The page types offset and limit as String: the numbers go as text.
+        ".offset(position.to_string())",
+        ".limit(limit.to_string())",
         "page.total.and_then(|n| u64::try_from(n).ok())",
     ] {
         assert!(
