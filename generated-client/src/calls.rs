@@ -211,8 +211,8 @@ impl<'a> IntoFuture for SendAndWaitTask<'a> {
 
 impl<'a> builder::CreateConnectorTask<'a> {
     /// Creates a Smart Connect task and waits until it runs ([`Client::wait_for_task`] for
-    /// `RUNNING`); a task the reply shows `WAITING` (created with `start_later`) is answered
-    /// as it is, it waits for a start.
+    /// `RUNNING`); a task the reply shows `WAITING` (created with `start_later`: it waits for
+    /// a start) is waited for as `WAITING`.
     ///
     /// ```no_run
     /// use generated_client::types::CreateConnectorTaskReq;
