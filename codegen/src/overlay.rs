@@ -13,6 +13,7 @@ use serde_json_path::{JsonPath, PathElement};
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::Error;
+use crate::pages::Warning;
 
 /// One step from a node to a child.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -191,6 +192,54 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
     Ok(actions.len())
 }
 
+/// The importer's `warnings` without those the decisions file `text` (named `name`) records
+/// as reviewed: an action's `x-reviewed-warnings` lists texts, each found in the message of a
+/// warning it answers. A listed text that no warning contains is an error, like a target
+/// that selects nothing: a review that no longer fits the pages is never kept silently.
+pub fn drop_reviewed(
+    name: &str,
+    text: &str,
+    warnings: Vec<Warning>,
+) -> Result<Vec<Warning>, Error> {
+    let overlay: Value =
+        serde_yaml_ng::from_str(&text.replace("\r\n", "\n")).map_err(|e| Error::Overlay {
+            name: name.to_owned(),
+            place: "the file".into(),
+            message: e.to_string(),
+        })?;
+    let mut reviewed = Vec::new();
+    let actions = overlay.get("actions").and_then(Value::as_sequence);
+    for (i, action) in actions.into_iter().flatten().enumerate() {
+        let Some(list) = action.get("x-reviewed-warnings") else {
+            continue;
+        };
+        let place = format!("actions[{i}].x-reviewed-warnings");
+        let texts = list
+            .as_sequence()
+            .map(|items| items.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+            .unwrap_or_default()
+            .ok_or_else(|| Error::Overlay {
+                name: name.to_owned(),
+                place: place.clone(),
+                message: "expected a list of strings".into(),
+            })?;
+        for (n, text) in texts.into_iter().enumerate() {
+            if !warnings.iter().any(|w| w.message.contains(text)) {
+                return Err(Error::Overlay {
+                    name: name.to_owned(),
+                    place: format!("{place}[{n}]"),
+                    message: format!("no warning of the pages contains {text:?}"),
+                });
+            }
+            reviewed.push(text.to_owned());
+        }
+    }
+    Ok(warnings
+        .into_iter()
+        .filter(|w| !reviewed.iter().any(|r| w.message.contains(r.as_str())))
+        .collect())
+}
+
 fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -247,6 +296,28 @@ mod tests {
         assert_eq!(
             serde_yaml_ng::to_string(&d).unwrap(),
             "a:\n  x: 5\n  y:\n  - 1\n  - 2\n  z: 6\n"
+        );
+    }
+
+    #[test]
+    fn reviewed_warnings_are_dropped_and_a_stale_review_is_an_error() {
+        let text = format!(
+            "{HEAD}actions:\n  - target: $.a\n    remove: true\n    x-reviewed-warnings: [\"sends 2\"]\n"
+        );
+        let warning = |line, message: &str| Warning {
+            page: "p".into(),
+            line,
+            message: message.into(),
+        };
+        let warnings = vec![warning(1, "sends 2 for a String"), warning(2, "other")];
+        let kept = drop_reviewed("o", &text, warnings).unwrap();
+        assert_eq!(kept, [warning(2, "other")]);
+        let e = drop_reviewed("o", &text, vec![warning(2, "other")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("actions[0].x-reviewed-warnings[0]") && e.contains("sends 2"),
+            "{e}"
         );
     }
 
