@@ -470,7 +470,7 @@ impl ClientConfig {
     }
 
     /// How failed requests are retried (default [`RetryPolicy::default`];
-    /// [`RetryPolicy::never`] sends every request once). See the README's "Retries" table.
+    /// [`RetryPolicy::never`] sends every request once). See the crate docs' "Retries" table.
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
