@@ -22,9 +22,19 @@ enum Step {
     Index(usize),
 }
 
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// How many actions were applied.
+    pub actions: usize,
+    /// The importer's warnings the actions answer: each action's `x-reviewed-warnings`, texts
+    /// found in the messages of the warnings they answer, with their place in the file
+    /// (`actions[2].x-reviewed-warnings[0]`). See [`drop_reviewed`].
+    pub reviewed_warnings: Vec<(String, String)>,
+}
+
 /// Applies the overlay `text` (YAML or JSON), named `name` in messages, to `document`.
-/// Returns how many actions were applied.
-pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Error> {
+pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<Applied, Error> {
     let fail = |place: String, message: String| Error::Overlay {
         name: name.to_owned(),
         place,
@@ -67,6 +77,7 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
             )
         })?;
 
+    let mut reviewed_warnings = Vec::new();
     for (i, action) in actions.iter().enumerate() {
         let place = format!("actions[{i}]");
         let Some(fields) = action.as_mapping() else {
@@ -107,6 +118,16 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
                 ));
             }
         };
+        if let Some(list) = action.get("x-reviewed-warnings") {
+            let place = format!("{place}.x-reviewed-warnings");
+            let texts = list
+                .as_sequence()
+                .and_then(|items| items.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| fail(place.clone(), "expected a list of strings".into()))?;
+            for (n, text) in texts.into_iter().enumerate() {
+                reviewed_warnings.push((format!("{place}[{n}]"), text.to_owned()));
+            }
+        }
         let update = action.get("update");
         if remove == update.is_some() {
             return Err(fail(
@@ -189,54 +210,33 @@ pub fn apply(document: &mut Value, name: &str, text: &str) -> Result<usize, Erro
             }
         }
     }
-    Ok(actions.len())
+    Ok(Applied {
+        actions: actions.len(),
+        reviewed_warnings,
+    })
 }
 
-/// The importer's `warnings` without those the decisions file `text` (named `name`) records
-/// as reviewed: an action's `x-reviewed-warnings` lists texts, each found in the message of a
-/// warning it answers. A listed text that no warning contains is an error, like a target
-/// that selects nothing: a review that no longer fits the pages is never kept silently.
+/// The importer's `warnings` without those the decisions file (named `name`) records as
+/// reviewed ([`Applied::reviewed_warnings`]). A listed text that no warning contains is an
+/// error, like a target that selects nothing: a review that no longer fits the pages is never
+/// kept silently.
 pub fn drop_reviewed(
     name: &str,
-    text: &str,
+    reviewed: &[(String, String)],
     warnings: Vec<Warning>,
 ) -> Result<Vec<Warning>, Error> {
-    let overlay: Value =
-        serde_yaml_ng::from_str(&text.replace("\r\n", "\n")).map_err(|e| Error::Overlay {
-            name: name.to_owned(),
-            place: "the file".into(),
-            message: e.to_string(),
-        })?;
-    let mut reviewed = Vec::new();
-    let actions = overlay.get("actions").and_then(Value::as_sequence);
-    for (i, action) in actions.into_iter().flatten().enumerate() {
-        let Some(list) = action.get("x-reviewed-warnings") else {
-            continue;
-        };
-        let place = format!("actions[{i}].x-reviewed-warnings");
-        let texts = list
-            .as_sequence()
-            .map(|items| items.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
-            .unwrap_or_default()
-            .ok_or_else(|| Error::Overlay {
+    for (place, text) in reviewed {
+        if !warnings.iter().any(|w| w.message.contains(text.as_str())) {
+            return Err(Error::Overlay {
                 name: name.to_owned(),
                 place: place.clone(),
-                message: "expected a list of strings".into(),
-            })?;
-        for (n, text) in texts.into_iter().enumerate() {
-            if !warnings.iter().any(|w| w.message.contains(text)) {
-                return Err(Error::Overlay {
-                    name: name.to_owned(),
-                    place: format!("{place}[{n}]"),
-                    message: format!("no warning of the pages contains {text:?}"),
-                });
-            }
-            reviewed.push(text.to_owned());
+                message: format!("no warning of the pages contains {text:?}"),
+            });
         }
     }
     Ok(warnings
         .into_iter()
-        .filter(|w| !reviewed.iter().any(|r| w.message.contains(r.as_str())))
+        .filter(|w| !reviewed.iter().any(|(_, r)| w.message.contains(r.as_str())))
         .collect())
 }
 
@@ -292,7 +292,7 @@ mod tests {
         let text = format!(
             "{HEAD}actions:\n  - target: $.a\n    update: {{x: 5, z: 6}}\n  - target: $.a.y\n    update: 2\n  - target: $.b\n    remove: true\n"
         );
-        assert_eq!(apply(&mut d, "o", &text).unwrap(), 3);
+        assert_eq!(apply(&mut d, "o", &text).unwrap().actions, 3);
         assert_eq!(
             serde_yaml_ng::to_string(&d).unwrap(),
             "a:\n  x: 5\n  y:\n  - 1\n  - 2\n  z: 6\n"
@@ -309,10 +309,11 @@ mod tests {
             line,
             message: message.into(),
         };
+        let reviewed = apply(&mut doc(), "o", &text).unwrap().reviewed_warnings;
         let warnings = vec![warning(1, "sends 2 for a String"), warning(2, "other")];
-        let kept = drop_reviewed("o", &text, warnings).unwrap();
+        let kept = drop_reviewed("o", &reviewed, warnings).unwrap();
         assert_eq!(kept, [warning(2, "other")]);
-        let e = drop_reviewed("o", &text, vec![warning(2, "other")])
+        let e = drop_reviewed("o", &reviewed, vec![warning(2, "other")])
             .unwrap_err()
             .to_string();
         assert!(
