@@ -15,9 +15,9 @@ use crate::Error;
 struct Pages<T, F> {
     fetch: F,
     page_size: u32,
-    /// Where the next page starts.
-    position: u32,
-    /// Items received so far.
+    /// Where the first page starts.
+    first: u32,
+    /// Items received so far: the next page starts that many past `first`.
     received: u64,
     /// Items of the last page not yet given out.
     ready: VecDeque<T>,
@@ -41,7 +41,7 @@ where
     let start = Pages {
         fetch,
         page_size: page_size.max(1),
-        position: first,
+        first,
         received: 0,
         ready: VecDeque::new(),
         done: false,
@@ -54,7 +54,9 @@ where
             if pages.done {
                 return None;
             }
-            match (pages.fetch)(pages.position, pages.page_size).await {
+            let position = u64::from(pages.first) + pages.received;
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            match (pages.fetch)(position, pages.page_size).await {
                 Err(error) => {
                     pages.done = true;
                     return Some((Err(error), pages));
@@ -62,9 +64,6 @@ where
                 Ok((page, total)) => {
                     let count = page.len() as u64;
                     pages.received += count;
-                    pages.position = pages
-                        .position
-                        .saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
                     pages.done = count < u64::from(pages.page_size)
                         || total.is_some_and(|total| pages.received >= total);
                     pages.ready.extend(page);
