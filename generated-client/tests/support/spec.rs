@@ -201,12 +201,7 @@ fn within_limits(spec: &Value, value: &Value, schema: &Value) -> Value {
 /// The reply the page shows: the first 2xx, with its example body when it has one (read as
 /// its table types it, see [`conform`]).
 pub fn example_reply(spec: &Value, op: &Value) -> Reply {
-    let (status, response) = op["responses"]
-        .as_object()
-        .expect("responses")
-        .iter()
-        .find(|(status, _)| status.starts_with('2'))
-        .expect("a success reply");
+    let (status, response) = success_reply(op).expect("a success reply");
     let status: u16 = status.parse().unwrap_or(200);
     let media = &response["content"]["application/json"];
     match media.get("examples") {
@@ -225,12 +220,16 @@ pub fn example_reply(spec: &Value, op: &Value) -> Reply {
 
 /// Whether the page's success reply has a body.
 pub fn documents_body(op: &Value) -> bool {
+    success_reply(op).is_some_and(|(_, response)| response.get("content").is_some())
+}
+
+/// The operation's first 2xx reply: its status and its response object.
+fn success_reply(op: &Value) -> Option<(&String, &Value)> {
     op["responses"]
         .as_object()
         .expect("responses")
         .iter()
         .find(|(status, _)| status.starts_with('2'))
-        .is_some_and(|(_, response)| response.get("content").is_some())
 }
 
 /// An example as its table types it: a number where the spec says string written as a string
