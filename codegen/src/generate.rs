@@ -27,6 +27,17 @@ pub struct Conversion {
     pub rust_type: String,
 }
 
+impl Conversion {
+    /// The schemas it applies to: strings of its `format`.
+    pub(crate) fn schema(&self) -> schemars::schema::SchemaObject {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some(self.format.clone()),
+            ..Default::default()
+        }
+    }
+}
+
 /// How progenitor generates the client: its own settings, nothing more.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -74,11 +85,7 @@ impl Settings {
         for conversion in &self.conversions {
             rust_path(&conversion.rust_type)?;
             settings.with_conversion(
-                schemars::schema::SchemaObject {
-                    instance_type: Some(schemars::schema::InstanceType::String.into()),
-                    format: Some(conversion.format.clone()),
-                    ..Default::default()
-                },
+                conversion.schema(),
                 &conversion.rust_type,
                 std::iter::empty(),
             );

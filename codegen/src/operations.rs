@@ -162,11 +162,7 @@ fn type_space(spec: &OpenAPI, settings: &Settings) -> TypeSpace {
     }
     for conversion in &settings.conversions {
         type_settings.with_conversion(
-            schemars::schema::SchemaObject {
-                instance_type: Some(schemars::schema::InstanceType::String.into()),
-                format: Some(conversion.format.clone()),
-                ..Default::default()
-            },
+            conversion.schema(),
             &conversion.rust_type,
             std::iter::empty(),
         );
