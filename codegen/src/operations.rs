@@ -452,13 +452,7 @@ fn list_reply(
     schema: &ReferenceOr<openapiv3::Schema>,
 ) -> Result<Option<ListReply>, Error> {
     let schema = serde_json::to_value(schema).unwrap_or_default();
-    let schema = match schema["$ref"].as_str() {
-        Some(reference) => tree
-            .pointer(reference.trim_start_matches('#'))
-            .cloned()
-            .unwrap_or_default(),
-        None => schema,
-    };
+    let schema = resolved(tree, &schema);
     let Some(properties) = schema["properties"].as_object() else {
         return Ok(None);
     };
@@ -489,6 +483,19 @@ fn list_reply(
     }))
 }
 
+/// `schema`, or the schema of the spec `tree` its `$ref` names (`null` for a `$ref` to nothing).
+fn resolved<'a>(
+    tree: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => tree
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or(&serde_json::Value::Null),
+        None => schema,
+    }
+}
+
 /// An example as its table types it (the spec follows the table where a page's example
 /// contradicts it): a number where the schema says string written as a string; `"true"` and
 /// `"false"` where it says boolean, and a numeric string where it says integer or number, read
@@ -499,12 +506,7 @@ fn conform(
     schema: &serde_json::Value,
 ) -> serde_json::Value {
     use serde_json::Value;
-    let schema = match schema["$ref"].as_str() {
-        Some(reference) => tree
-            .pointer(reference.trim_start_matches('#'))
-            .unwrap_or(&Value::Null),
-        None => schema,
-    };
+    let schema = resolved(tree, schema);
     match value {
         Value::Number(n) if schema["type"] == "string" => Value::String(n.to_string()),
         Value::String(text)
