@@ -1,17 +1,38 @@
-//! Generation time and peak memory at 10, 100 and 1,000 synthetic operations, and for the
-//! real spec (see `BENCHMARKS.md`).
+//! Generation guards (see `BENCHMARKS.md`): time and peak memory of one generation of the
+//! real spec and of synthetic specs of 100 and 1,000 operations, and, given a jar,
+//! openapi-generator's `rust` generator on the same 1,000-operation spec.
 //!
-//! Every measurement runs in a child process of its own (this binary again, with
-//! `--child`), so the peak resident set size (`VmHWM`) belongs to that one generation. The
-//! sizes are interleaved round by round; figures are medians over the rounds.
+//! Every generation runs in a process of its own (this binary again, with `--child`), so
+//! the peak resident set (`VmHWM`) belongs to that one generation, and so that both
+//! generators are timed the same way: from starting the process to its exit, the spec read
+//! from a file and the code written to one. The variants are interleaved round by round;
+//! figures are medians over the rounds.
 //!
-//! `cargo bench -p codegen --bench generate [-- --rounds N --sizes 10,100,1000 --smoke]`
+//! A full run checks the guards and exits 1 when one is missed:
+//! - linear: generating 1,000 operations takes at most [`LINEAR_LIMIT`] times 100;
+//! - at least [`AGAINST_OPENAPI_GENERATOR`] times faster than openapi-generator at 1,000
+//!   operations (`--openapi-generator JAR`; `benches/against-openapi-generator.sh` installs
+//!   the jar and passes it).
+//!
+//! `cargo bench -p codegen --bench generate [-- --rounds N --sizes real,100,1000
+//! --openapi-generator JAR --smoke]`. `--smoke` (what `.ci/run` runs, in a debug build) runs
+//! tiny sizes once and checks no guard.
+
+// The allocator `cargo xtask` generates with (its `main.rs` says why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+/// Generating 10x the operations may take at most this many times as long.
+const LINEAR_LIMIT: f64 = 11.0;
+/// openapi-generator's time over ours, at 1,000 operations, at least.
+const AGAINST_OPENAPI_GENERATOR: f64 = 3.0;
 
 const REAL_SPEC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -31,64 +52,106 @@ fn memory_kib() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// In the child: generate once and print `nanoseconds rss_before_kib peak_kib bytes_out`.
-fn child(what: &str) {
-    let (name, text) = if what == "real" {
-        (
-            "spec/dms-kafka-smart-connect.yaml".to_owned(),
-            std::fs::read_to_string(REAL_SPEC).expect("the real spec"),
-        )
-    } else {
-        let n: usize = what.parse().expect("a number of operations");
-        (format!("synthetic-{n}.yaml"), synthetic::spec(n))
-    };
+/// In the child: generate the spec at `spec` into `out` once and print
+/// `generation_ns peak_kib bytes_out`.
+fn child(spec: &Path, out: &Path) {
+    let text = std::fs::read_to_string(spec).expect("read the spec");
+    let name = spec.file_name().expect("a file name").to_string_lossy();
     let settings = xtask::client_settings();
-    let (before, _) = memory_kib();
     let start = Instant::now();
     let code = codegen::generate(&name, &text, &settings).expect("the spec generates");
     let took = start.elapsed();
     let (_, peak) = memory_kib();
-    // For comparing the bytes of two builds.
-    if let Some(path) = std::env::var_os("GENERATE_BENCH_OUTPUT") {
-        std::fs::write(path, &code).expect("write the output");
-    }
-    println!("{} {before} {peak} {}", took.as_nanos(), code.len());
+    std::fs::write(out, &code).expect("write the output");
+    println!("{} {peak} {}", took.as_nanos(), code.len());
 }
 
+/// One timed process.
 struct Sample {
-    ns: f64,
-    rss_before_kib: f64,
-    peak_kib: f64,
-    bytes: f64,
+    /// From starting the process to its exit.
+    wall_ms: f64,
+    /// `codegen::generate` alone (ours only).
+    generation_ms: f64,
+    peak_mib: f64,
+    output_kib: f64,
 }
 
-fn run_child(what: &str) -> Sample {
-    let out = Command::new(std::env::current_exe().expect("own path"))
-        .args(["--child", what])
-        .output()
-        .expect("run the child");
-    assert!(
-        out.status.success(),
-        "child {what} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let numbers: Vec<f64> = text
-        .split_whitespace()
-        .map(|n| n.parse().expect("a number"))
-        .collect();
-    let [ns, rss_before_kib, peak_kib, bytes] = numbers[..] else {
-        panic!("unexpected child output {text:?}");
-    };
-    Sample {
-        ns,
-        rss_before_kib,
-        peak_kib,
-        bytes,
+/// What a round runs: ours on a spec, or openapi-generator's `rust` generator.
+enum Variant {
+    Ours { label: String, spec: PathBuf },
+    OpenapiGenerator { jar: PathBuf, spec: PathBuf },
+}
+
+impl Variant {
+    fn label(&self) -> String {
+        match self {
+            Variant::Ours { label, .. } => label.clone(),
+            Variant::OpenapiGenerator { .. } => "openapi-generator rust, 1000".to_owned(),
+        }
+    }
+
+    fn run(&self, scratch: &Path) -> Sample {
+        let start = Instant::now();
+        match self {
+            Variant::Ours { spec, .. } => {
+                let out = Command::new(std::env::current_exe().expect("own path"))
+                    .arg("--child")
+                    .args([spec, &scratch.join("generated.rs")])
+                    .output()
+                    .expect("run the child");
+                let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+                assert!(
+                    out.status.success(),
+                    "the child for {} failed: {}",
+                    spec.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let text = String::from_utf8_lossy(&out.stdout);
+                let numbers: Vec<f64> = text
+                    .split_whitespace()
+                    .map(|n| n.parse().expect("a number"))
+                    .collect();
+                let [ns, peak_kib, bytes] = numbers[..] else {
+                    panic!("unexpected child output {text:?}");
+                };
+                Sample {
+                    wall_ms,
+                    generation_ms: ns / 1e6,
+                    peak_mib: peak_kib / 1024.0,
+                    output_kib: bytes / 1024.0,
+                }
+            }
+            Variant::OpenapiGenerator { jar, spec } => {
+                let out_dir = scratch.join("openapi-generator");
+                let _ = std::fs::remove_dir_all(&out_dir);
+                let out = Command::new("java")
+                    .arg("-jar")
+                    .arg(jar)
+                    .args(["generate", "-g", "rust", "-i"])
+                    .arg(spec)
+                    .arg("-o")
+                    .arg(&out_dir)
+                    .output()
+                    .expect("run java");
+                let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+                assert!(
+                    out.status.success(),
+                    "openapi-generator failed: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                Sample {
+                    wall_ms,
+                    generation_ms: f64::NAN,
+                    peak_mib: f64::NAN,
+                    output_kib: f64::NAN,
+                }
+            }
+        }
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
+fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n % 2 == 1 {
@@ -98,15 +161,28 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-fn main() {
+/// Prints whether `figure` meets a guard, and returns whether it does.
+fn guard(what: &str, figure: f64, met: bool, limit: &str) -> bool {
+    println!(
+        "  guard: {what} = {figure:.2} ({limit}): {}",
+        if met { "met" } else { "MISSED" }
+    );
+    met
+}
+
+fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
-    let mut rounds = 5usize;
-    let mut sizes = vec!["real".to_owned(), "10".into(), "100".into(), "1000".into()];
+    let mut rounds = 3usize;
+    let mut sizes = vec!["real".to_owned(), "100".into(), "1000".into()];
+    let mut jar = None;
+    let mut smoke = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--child" => {
-                let what = args.next().expect("--child what");
-                return child(&what);
+                let spec = PathBuf::from(args.next().expect("--child SPEC OUT"));
+                let out = PathBuf::from(args.next().expect("--child SPEC OUT"));
+                child(&spec, &out);
+                return std::process::ExitCode::SUCCESS;
             }
             "--rounds" => {
                 rounds = args
@@ -122,45 +198,116 @@ fn main() {
                     .map(str::to_owned)
                     .collect();
             }
-            "--smoke" => {
-                rounds = 1;
-                sizes = vec!["real".into(), "2".into(), "30".into()];
+            "--openapi-generator" => {
+                jar = Some(PathBuf::from(args.next().expect("--openapi-generator JAR")))
             }
+            "--smoke" => smoke = true,
             _ => {}
         }
     }
+    if smoke {
+        rounds = 1;
+        sizes = vec!["real".into(), "2".into(), "30".into()];
+        jar = None;
+    }
     let rounds = rounds.max(1);
 
-    let mut samples: Vec<Vec<Sample>> = sizes.iter().map(|_| Vec::new()).collect();
-    for round in 0..rounds {
-        for k in 0..sizes.len() {
-            let i = (round + k) % sizes.len();
-            samples[i].push(run_child(&sizes[i]));
+    let scratch =
+        std::env::temp_dir().join(format!("codegen-generate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("a scratch folder");
+    let spec_of = |size: &str| -> PathBuf {
+        if size == "real" {
+            return PathBuf::from(REAL_SPEC);
         }
+        let n: usize = size.parse().expect("a number of operations");
+        let path = scratch.join(format!("synthetic-{n}.yaml"));
+        std::fs::write(&path, synthetic::spec(n)).expect("write the synthetic spec");
+        path
+    };
+    let mut variants: Vec<Variant> = sizes
+        .iter()
+        .map(|size| Variant::Ours {
+            label: format!("ours, {size}"),
+            spec: spec_of(size),
+        })
+        .collect();
+    if let Some(jar) = &jar {
+        variants.push(Variant::OpenapiGenerator {
+            jar: jar.clone(),
+            spec: spec_of("1000"),
+        });
     }
 
+    let mut samples: Vec<Vec<Sample>> = variants.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        for k in 0..variants.len() {
+            let i = (round + k) % variants.len();
+            samples[i].push(variants[i].run(&scratch));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    println!("generate: one process per generation, {rounds} rounds interleaved, medians");
     println!(
-        "generate: one process per generation, {rounds} rounds interleaved, medians (MiB = 1024 KiB)"
+        "  {:<30} {:>10} {:>14} {:>13} {:>11}",
+        "variant", "wall ms", "generation ms", "peak RSS MiB", "output KiB"
     );
-    println!(
-        "  {:>10} {:>12} {:>14} {:>14} {:>12}",
-        "operations", "time ms", "peak RSS MiB", "RSS before MiB", "output KiB"
-    );
-    let mut time_of = std::collections::HashMap::new();
-    for (size, runs) in sizes.iter().zip(&samples) {
-        let pick = |f: fn(&Sample) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
-        let ms = pick(|s| s.ns) / 1e6;
-        time_of.insert(size.clone(), ms);
+    let mut wall = std::collections::HashMap::new();
+    let mut generation = std::collections::HashMap::new();
+    for (variant, runs) in variants.iter().zip(&samples) {
+        let pick = |f: fn(&Sample) -> f64| median(runs.iter().map(f).collect());
+        let label = variant.label();
+        // NaN: not measured (openapi-generator's own figures).
+        let cell = |v: f64| {
+            if v.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{v:.1}")
+            }
+        };
         println!(
-            "  {:>10} {:>12.1} {:>14.1} {:>14.1} {:>12.1}",
-            size,
-            ms,
-            pick(|s| s.peak_kib) / 1024.0,
-            pick(|s| s.rss_before_kib) / 1024.0,
-            pick(|s| s.bytes) / 1024.0
+            "  {:<30} {:>10} {:>14} {:>13} {:>11}",
+            label,
+            cell(pick(|s| s.wall_ms)),
+            cell(pick(|s| s.generation_ms)),
+            cell(pick(|s| s.peak_mib)),
+            cell(pick(|s| s.output_kib))
+        );
+        wall.insert(label.clone(), pick(|s| s.wall_ms));
+        generation.insert(label, pick(|s| s.generation_ms));
+    }
+    if smoke {
+        return std::process::ExitCode::SUCCESS;
+    }
+
+    let mut met = true;
+    if let (Some(t100), Some(t1000)) = (generation.get("ours, 100"), generation.get("ours, 1000")) {
+        met &= guard(
+            "generation t(1000)/t(100)",
+            t1000 / t100,
+            t1000 / t100 <= LINEAR_LIMIT,
+            &format!("at most {LINEAR_LIMIT}"),
         );
     }
-    if let (Some(t100), Some(t1000)) = (time_of.get("100"), time_of.get("1000")) {
-        println!("  t(1000)/t(100) = {:.2}", t1000 / t100);
+    match (
+        wall.get("openapi-generator rust, 1000"),
+        wall.get("ours, 1000"),
+    ) {
+        (Some(theirs), Some(ours)) => {
+            met &= guard(
+                "openapi-generator / ours at 1000, wall",
+                theirs / ours,
+                theirs / ours >= AGAINST_OPENAPI_GENERATOR,
+                &format!("at least {AGAINST_OPENAPI_GENERATOR}"),
+            );
+        }
+        _ => println!(
+            "  openapi-generator not run: give --openapi-generator JAR (benches/against-openapi-generator.sh)"
+        ),
+    }
+    if met {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }

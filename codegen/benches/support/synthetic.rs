@@ -1,7 +1,7 @@
 //! A synthetic OpenAPI spec of any size, shaped like the real one: `operations` POST
 //! operations, each with two path parameters, its own request, response and error schemas,
 //! a 200 reply and 4XX/5XX error replies. Used by `benches/generate.rs` (time and memory at
-//! 10/100/1,000 operations) and by `tests/streamed_formatting.rs`.
+//! 100 and 1,000 operations).
 
 use std::fmt::Write as _;
 
