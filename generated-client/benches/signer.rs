@@ -1,5 +1,6 @@
 //! The AK/SK signer against the hashing it cannot avoid, and against the official Python
-//! SDK's signer, interleaved in one run (see `BENCHMARKS.md`).
+//! SDK's signer, interleaved in one run, and the guards they are held to (see `BENCHMARKS.md`;
+//! a full run exits 1 when one is missed).
 //!
 //! `cargo bench -p generated-client --bench signer [-- --rounds N --iters N --smoke]`
 
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use generated_client::signer::{self, RequestParts};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use support::{Args, Variant};
+use support::{Args, Guards, Variant};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
 const SK: &str = "ExampleSecretKey0123456789abcdefghijklmn";
@@ -106,7 +107,7 @@ impl Drop for Python {
     }
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args = Args::parse(40, 20_000);
     let headers = headers();
     let now = UNIX_EPOCH + Duration::from_secs(1_704_164_645); // 2024-01-02T03:04:05Z
@@ -213,17 +214,41 @@ fn main() {
         "ns",
         "floor: sha256 x2 + hmac (key ready)",
     );
+    let ours = "signer::sign_with (key ready)";
+    let mut guards = Guards::new(args);
+    guards.at_most("signer::sign_with, median ns", samples.median_of(ours), MAX_NS);
+    guards.at_most(
+        "signer::sign_with / the hashing floor",
+        samples.ratio(ours, "floor: sha256 x2 + hmac (key ready)"),
+        MAX_OVER_FLOOR,
+    );
     if samples.names.iter().any(|n| n.starts_with("python")) {
         let python_net = samples.median_of("python: Signer.sign + request")
             - samples.median_of("python: request alone");
         println!(
             "  python signer net of request construction: {python_net:.1} ns (median - median)"
         );
-        for ours in ["signer::sign_with (key ready)", "signer::sign (raw sk)"] {
-            println!(
-                "  python signer (net) / {ours}: {:.1}x",
-                python_net / samples.median_of(ours)
-            );
-        }
+        println!(
+            "  python signer (net) / signer::sign (raw sk): {:.1}x",
+            python_net / samples.median_of("signer::sign (raw sk)")
+        );
+        guards.at_least(
+            "python signer (net) / signer::sign_with",
+            python_net / samples.median_of(ours),
+            MIN_UNDER_PYTHON,
+        );
+    } else {
+        guards.not_checked(
+            "python signer / signer::sign_with",
+            "the official Python SDK is not installed",
+        );
     }
+    guards.exit_code()
 }
+
+/// The guards (BENCHMARKS.md): a signature takes at most this many ns,
+const MAX_NS: f64 = 2_000.0;
+/// at most this many times the hashing it must do,
+const MAX_OVER_FLOOR: f64 = 3.0;
+/// and the official Python signer takes at least this many times as long.
+const MIN_UNDER_PYTHON: f64 = 10.0;

@@ -165,3 +165,58 @@ impl Samples {
         }
     }
 }
+
+/// The guards of one bench run: each printed as it is checked; [`Guards::exit_code`] fails
+/// the run when one was missed. A smoke run checks none (a debug build's figures mean
+/// nothing).
+pub struct Guards {
+    checked: bool,
+    missed: usize,
+}
+
+impl Guards {
+    /// Guards for a run with `args` (none checked when it is a smoke run).
+    pub fn new(args: Args) -> Guards {
+        Guards {
+            checked: !args.smoke,
+            missed: 0,
+        }
+    }
+
+    /// `what` is `figure`, which must be at most `limit`.
+    pub fn at_most(&mut self, what: &str, figure: f64, limit: f64) {
+        self.check(what, figure, figure <= limit, &format!("at most {limit}"));
+    }
+
+    /// `what` is `figure`, which must be at least `limit`.
+    pub fn at_least(&mut self, what: &str, figure: f64, limit: f64) {
+        self.check(what, figure, figure >= limit, &format!("at least {limit}"));
+    }
+
+    /// A guard that this run could not check, and why.
+    pub fn not_checked(&self, what: &str, why: &str) {
+        if self.checked {
+            println!("  guard: {what}: not checked ({why})");
+        }
+    }
+
+    fn check(&mut self, what: &str, figure: f64, met: bool, limit: &str) {
+        if !self.checked {
+            return;
+        }
+        let verdict = if met { "met" } else { "MISSED" };
+        println!("  guard: {what} = {figure:.2} ({limit}): {verdict}");
+        if !met {
+            self.missed += 1;
+        }
+    }
+
+    /// Failure when a guard was missed.
+    pub fn exit_code(&self) -> std::process::ExitCode {
+        if self.missed == 0 {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
