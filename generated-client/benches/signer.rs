@@ -216,7 +216,11 @@ fn main() -> std::process::ExitCode {
     );
     let ours = "signer::sign_with (key ready)";
     let mut guards = Guards::new(args);
-    guards.at_most("signer::sign_with, median ns", samples.median_of(ours), MAX_NS);
+    guards.at_most(
+        "signer::sign_with, median ns",
+        samples.median_of(ours),
+        MAX_NS,
+    );
     guards.at_most(
         "signer::sign_with / the hashing floor",
         samples.ratio(ours, "floor: sha256 x2 + hmac (key ready)"),
