@@ -118,16 +118,17 @@ pub fn generate(name: &str, text: &str, settings: &Settings) -> Result<String, E
     let text = text.replace("\r\n", "\n");
     let spec = checked_spec(name, &text, settings)?;
     let progenitor_settings = settings.progenitor()?;
-    let tokens =
-        crate::quiet::catch_quietly(|| Generator::new(&progenitor_settings).generate_tokens(&spec))
-            .map_err(|payload| Error::ProgenitorPanic {
-                name: name.to_owned(),
-                message: panic_message(payload.as_ref()),
-            })?
-            .map_err(|e| Error::Progenitor {
-                name: name.to_owned(),
-                message: e.to_string(),
-            })?;
+    let tokens = crate::panics::catch_quietly(|| {
+        Generator::new(&progenitor_settings).generate_tokens(&spec)
+    })
+    .map_err(|payload| Error::ProgenitorPanic {
+        name: name.to_owned(),
+        message: panic_message(payload.as_ref()),
+    })?
+    .map_err(|e| Error::Progenitor {
+        name: name.to_owned(),
+        message: e.to_string(),
+    })?;
     formatted(
         name,
         &text,

@@ -14,8 +14,8 @@ mod mock;
 mod operations;
 pub mod overlay;
 pub mod pages;
+mod panics;
 pub mod prepare;
-mod quiet;
 pub mod validate;
 
 pub use error::{Error, Problem};

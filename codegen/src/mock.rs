@@ -23,7 +23,7 @@ pub fn generate_mock(
     syn::parse_str::<syn::Path>(client_path)
         .map_err(|e| Error::Settings(client_path.to_owned(), e.to_string()))?;
     let progenitor_settings = settings.progenitor()?;
-    let tokens = crate::quiet::catch_quietly(|| {
+    let tokens = crate::panics::catch_quietly(|| {
         Generator::new(&progenitor_settings).httpmock(&spec, client_path)
     })
     .map_err(|payload| Error::ProgenitorPanic {

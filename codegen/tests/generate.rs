@@ -36,7 +36,7 @@ fn replaced_type_and_required_hooks() {
     )
     .unwrap();
     assert!(code.contains("crate::NodeCount"), "replacement not applied");
-    assert!(code.contains("Client: ClientHooks<crate::transport::HookState>"));
+    assert!(code.contains("Client: ClientHooks<crate::transport::ClientContext>"));
     insta::assert_snapshot!(code);
 }
 

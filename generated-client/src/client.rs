@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::generated;
-use crate::transport::HookState;
+use crate::transport::ClientContext;
 
 /// A client of the DMS for Kafka API, made by [`ClientConfig::build`](crate::ClientConfig::build)
 /// (or [`Client::connect`] for local stand-ins).
@@ -18,10 +18,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// progenitor's client of `base_url`, sending with `http` through the hooks' `state`.
-    pub(crate) fn new(base_url: &str, http: reqwest::Client, state: HookState) -> Client {
+    /// progenitor's client of `base_url`, sending with `http` in `context`.
+    pub(crate) fn new(base_url: &str, http: reqwest::Client, context: ClientContext) -> Client {
         Client {
-            generated: generated::Client::new_with_client(base_url, http, state),
+            generated: generated::Client::new_with_client(base_url, http, context),
         }
     }
 
@@ -30,14 +30,14 @@ impl Client {
         &self.generated
     }
 
-    /// The state every request's hooks work with.
-    pub(crate) fn hook_state(&self) -> &HookState {
+    /// What every request of this client needs.
+    pub(crate) fn context(&self) -> &ClientContext {
         &self.generated.inner
     }
 
     /// The project id this client was configured with, if any.
     pub fn project_id(&self) -> Option<&str> {
-        self.hook_state().project_id()
+        self.context().project_id()
     }
 
     /// The base URL requests go to (without a trailing `/`).
@@ -47,11 +47,11 @@ impl Client {
 }
 
 impl fmt::Debug for Client {
-    /// The base URL and the hooks' state (which shows no secret).
+    /// The base URL and its context (which shows no secret).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
-            .field("state", self.hook_state())
+            .field("context", self.context())
             .finish()
     }
 }

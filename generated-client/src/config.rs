@@ -12,11 +12,11 @@ use crate::Client;
 use crate::auth::credentials::{Credentials, Secret};
 use crate::auth::iam::{DEFAULT_REFRESH_MARGIN, TokenSource};
 use crate::auth::signer::SigningKey;
+use crate::checked::PathSegment;
 use crate::regions::{Region, UnknownRegion};
-use crate::transport::hooks::{Auth, HookState};
+use crate::transport::hooks::{Auth, ClientContext};
 use crate::transport::http::{HAS_TLS, TlsSetupError};
 use crate::transport::retry::RetryPolicy;
-use crate::values::PathSegment;
 use crate::wait::WaitOptions;
 
 pub use crate::transport::body::MAX_RESPONSE_BODY;
@@ -564,7 +564,7 @@ impl ClientConfig {
                     .map_err(ConfigError::HttpClient)?
             }
         };
-        let state = HookState::new(Some(project_id), auth)
+        let state = ClientContext::new(Some(project_id), auth)
             .with_max_response_body(self.max_response_body)
             .with_retry(self.retry.clone())
             .with_wait(self.wait.clone());
@@ -626,7 +626,7 @@ impl Client {
         let http = base_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?
             .build()
             .map_err(ConfigError::HttpClient)?;
-        Ok(Client::new(&base_url, http, HookState::default()))
+        Ok(Client::new(&base_url, http, ClientContext::default()))
     }
 }
 

@@ -12,23 +12,21 @@
 //! ```
 //!
 //! Every call's `send()` returns it: progenitor's error, which the generated code sees, is
-//! turned into it without losing anything (and stays inside the crate). Failures found inside the request hooks (no
-//! IAM token, a reply over the size limit) travel through progenitor as the source of a
-//! `reqwest::Error` and come back out typed here.
+//! turned into it without losing anything (and stays inside the crate; `transport::carrier`
+//! does that, and carries the hooks' own failures through progenitor). Error replies arrive
+//! as [`ServiceError`], in the documented shape (`transport::body` normalises them).
+//!
+//! This module holds the error types only: it depends on nothing of the crate but the
+//! generated error body and the error-code table.
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
-use std::task::{Context, Poll};
 
+use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
-use crate::errors::ServiceError;
 use crate::types::ErrorBody;
-
-/// The error of progenitor's builders, which the generated calls turn into [`Error`].
-pub(crate) type GeneratedError = progenitor_client::Error<ErrorBody>;
 
 /// A failed call.
 ///
@@ -157,16 +155,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// Sorts a `reqwest::Error` out: a failure carried through progenitor, or a transport one.
-    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
-        match take_carried(&error) {
-            Some(Carried::Iam(e)) => Error::Iam(e),
-            Some(Carried::TooLarge(e)) => Error::ResponseTooLarge(e),
-            Some(Carried::Invalid(message)) => Error::InvalidRequest(message),
-            None => Error::Transport(TransportError::new(error)),
-        }
-    }
 }
 
 /// The statuses after which the same request may succeed later: 408, 429, 500, 502, 503 and
@@ -182,28 +170,6 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT
     )
-}
-
-impl Error {
-    /// progenitor's error, as this one (every generated call's `send()` uses it).
-    pub(crate) fn from_generated(error: GeneratedError) -> Self {
-        use progenitor_client::Error as G;
-        match error {
-            G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
-            G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-                Error::from_reqwest(e)
-            }
-            G::ErrorResponse(reply) => Error::Service(ServiceError::from_reply(&reply)),
-            G::UnexpectedResponse(response) => {
-                Error::UnexpectedStatus(ServiceError::from_response(&response))
-            }
-            G::InvalidResponsePayload(body, source) => Error::InvalidReply(InvalidReply {
-                status: None,
-                body: body.to_vec(),
-                source,
-            }),
-        }
-    }
 }
 
 impl From<IamError> for Error {
@@ -397,6 +363,19 @@ pub struct InvalidReply {
 }
 
 impl InvalidReply {
+    /// A reply with this status (when known) and body, which `source` could not decode.
+    pub(crate) fn new(
+        status: Option<StatusCode>,
+        body: Vec<u8>,
+        source: serde_json::Error,
+    ) -> Self {
+        InvalidReply {
+            status,
+            body,
+            source,
+        }
+    }
+
     /// The body as received (at most [`crate::ClientConfig::max_response_body`] bytes).
     pub fn body(&self) -> &[u8] {
         &self.body
@@ -433,114 +412,103 @@ impl StdError for InvalidReply {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Carrying typed failures through progenitor.
-//
-// progenitor's hooks can only fail with its own `Error<E>` (from `pre`) or a `reqwest::Error`
-// (from `exec`), neither of which can hold our types, and a `reqwest::Error` cannot be built
-// from outside reqwest. So `exec` makes one: it reads a body whose only frame is an error
-// holding the failure; reqwest wraps that in a `reqwest::Error` whose source chain leads to it,
-// progenitor passes the `reqwest::Error` on, and `Error::from` takes the failure back out.
+/// Response header carrying the service's request id.
+pub const X_REQUEST_ID: &str = "x-request-id";
+/// At most this much of an error (4xx/5xx) body is kept; the rest is not read. The status,
+/// code and request id matter, not a proxy's 10 MiB HTML page.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// A failure found by the hooks.
-#[derive(Debug)]
-pub(crate) enum Carried {
-    Iam(IamError),
-    TooLarge(ResponseTooLarge),
-    Invalid(String),
-}
-
-/// The error inside the carrier body: the failure (taken out once) and its message.
-#[derive(Debug)]
-struct Carrier {
-    message: String,
-    failure: Mutex<Option<Carried>>,
-}
-
-impl fmt::Display for Carrier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl StdError for Carrier {}
-
-/// An `http_body::Body` whose first frame is the carrier error.
-struct FailingBody(Option<Carrier>);
-
-impl http_body::Body for FailingBody {
-    type Data = &'static [u8];
-    type Error = Box<dyn StdError + Send + Sync>;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        Poll::Ready(self.0.take().map(|carrier| Err(Box::new(carrier) as _)))
-    }
-}
-
-/// A `reqwest::Error` whose source chain holds `failure`.
+/// What an error reply says: status, error code, message and request id.
 ///
-/// Synchronous: the carrier body's first frame is ready at once, so reading it takes one poll
-/// (with a waker nothing will wake), and the hooks' futures carry no state for it.
-pub(crate) fn carry(failure: Carried) -> reqwest::Error {
-    let message = match &failure {
-        Carried::Iam(e) => e.to_string(),
-        Carried::TooLarge(e) => e.to_string(),
-        Carried::Invalid(message) => message.clone(),
-    };
-    let carrier = Carrier {
-        message,
-        failure: Mutex::new(Some(failure)),
-    };
-    let body = reqwest::Body::wrap(FailingBody(Some(carrier)));
-    let mut response = reqwest::Response::from(http::Response::new(body));
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    loop {
-        match std::pin::pin!(response.chunk()).poll(&mut cx) {
-            Poll::Ready(Err(e)) => return e,
-            // Unreachable: the body's first frame is the error. Should reqwest ever skip it
-            // (or not have it at once), the call still needs an error, so ask for one it
-            // always has.
-            Poll::Ready(Ok(Some(_))) => {}
-            Poll::Ready(Ok(None)) | Poll::Pending => {
-                let mut fallback = http::Response::new(reqwest::Body::from(Vec::new()));
-                *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                if let Err(e) = reqwest::Response::from(fallback).error_for_status() {
-                    return e;
-                }
-            }
+/// `Display` prints exactly those (`HTTP 400 DMS.00400021: Invalid node_cnt (request id r-1)`);
+/// the reply's other headers are kept for [`ServiceError::headers`] but never printed, and
+/// `Debug` shows only their names (a `Set-Cookie` value stays out of logs).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// HTTP status of the reply.
+    pub status: StatusCode,
+    /// The service's error code, e.g. `DMS.00400021`.
+    pub error_code: Option<String>,
+    /// The service's message (or the body's text when it was not JSON).
+    pub error_msg: Option<String>,
+    /// The `X-Request-Id` response header, for support cases.
+    pub request_id: Option<String>,
+    headers: HeaderMap,
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("error_msg", &self.error_msg)
+            .field("request_id", &self.request_id)
+            .field("header_names", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status.as_u16())?;
+        if let Some(code) = &self.error_code {
+            write!(f, " {code}")?;
+        }
+        if let Some(msg) = &self.error_msg {
+            write!(f, ": {msg}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ServiceError {
+    /// What the service's error-code table says about this error's code (message, description,
+    /// what to do), or `None` when there is no code or the table does not list it.
+    pub fn meaning(&self) -> Option<&'static crate::error_codes::ErrorCodeInfo> {
+        crate::error_codes::lookup(self.error_code.as_deref()?)
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+impl ServiceError {
+    /// All headers of the reply (e.g. `Retry-After`).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// From a reply the generated code read as the documented error body.
+    pub(crate) fn from_reply(reply: &ResponseValue<ErrorBody>) -> Self {
+        ServiceError {
+            status: reply.status(),
+            error_code: reply.error_code.clone(),
+            error_msg: reply.error_msg.clone(),
+            request_id: request_id(reply.headers()),
+            headers: reply.headers().clone(),
+        }
+    }
+
+    /// From a reply with a status the API does not document (its body is not read).
+    pub(crate) fn from_response(response: &reqwest::Response) -> Self {
+        ServiceError {
+            status: response.status(),
+            error_code: None,
+            error_msg: None,
+            request_id: request_id(response.headers()),
+            headers: response.headers().clone(),
         }
     }
 }
 
-/// Whether `error` carries a failure of the hooks (not a transport failure).
-pub(crate) fn is_carried(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn StdError + 'static)> = error.source();
-    while let Some(cause) = source {
-        if cause.is::<Carrier>() {
-            return true;
-        }
-        source = cause.source();
-    }
-    false
-}
-
-/// The failure carried by `error`, if it carries one (taken out: a second call finds none).
-fn take_carried(error: &reqwest::Error) -> Option<Carried> {
-    let mut source: Option<&(dyn StdError + 'static)> = error.source();
-    while let Some(cause) = source {
-        if let Some(carrier) = cause.downcast_ref::<Carrier>() {
-            return carrier
-                .failure
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-        }
-        source = cause.source();
-    }
-    None
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Getting a token from IAM failed; nothing was sent to DMS.

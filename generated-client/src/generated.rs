@@ -5559,7 +5559,7 @@ Version: v2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::transport::HookState,
+    pub(crate) inner: crate::transport::ClientContext,
 }
 impl Client {
     /// Create a new client.
@@ -5567,7 +5567,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::transport::HookState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::transport::ClientContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -5586,7 +5586,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::transport::HookState,
+        inner: crate::transport::ClientContext,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -5595,7 +5595,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::transport::HookState> for Client {
+impl ClientInfo<crate::transport::ClientContext> for Client {
     fn api_version() -> &'static str {
         "v2"
     }
@@ -5605,7 +5605,7 @@ impl ClientInfo<crate::transport::HookState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::transport::HookState {
+    fn inner(&self) -> &crate::transport::ClientContext {
         &self.inner
     }
 }
@@ -5613,7 +5613,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::transport::HookState>,
+        Client: ClientHooks<crate::transport::ClientContext>,
     {}
 };
 impl Client {

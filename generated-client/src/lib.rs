@@ -205,13 +205,12 @@
 //! sends for the same call (checked by `.ci/run` against `official-sdk-wire-request.json`).
 
 mod auth;
-mod calls;
 mod client;
 mod config;
 mod error;
+mod send_and_wait;
 #[rustfmt::skip]
 pub mod error_codes;
-mod errors;
 #[cfg(feature = "local-dms")]
 pub mod local_dms;
 #[rustfmt::skip]
@@ -226,17 +225,17 @@ mod paging;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 #[path = "generated_mock.rs"]
 pub mod mock;
+mod checked;
 mod regions;
 pub mod states;
 mod transport;
-mod values;
 mod wait;
 
 pub use auth::signer;
 
 pub use auth::credentials::{Credentials, PasswordAuth, Secret};
 pub use auth::iam::DEFAULT_REFRESH_MARGIN;
-pub use calls::{CompletedJob, SendAndWait, SendAndWaitTask};
+pub use checked::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
 pub use client::Client;
 pub use config::{
     CONNECT_TIMEOUT, ClientConfig, ConfigError, ENV_AK, ENV_DMS_AUTH_TOKEN, ENV_DMS_ENDPOINT,
@@ -244,16 +243,16 @@ pub use config::{
     ENV_SECURITY_TOKEN, ENV_SK, MAX_RESPONSE_BODY, REQUEST_TIMEOUT, http_client_builder,
 };
 pub use error::{
-    Error, IamError, InvalidReply, ResponseTooLarge, TransportError, TransportErrorKind,
+    Error, IamError, InvalidReply, MAX_ERROR_BODY, ResponseTooLarge, ServiceError, TransportError,
+    TransportErrorKind, X_REQUEST_ID,
 };
-pub use errors::{MAX_ERROR_BODY, ServiceError, X_REQUEST_ID};
 pub use generated::types;
 pub use operations::{Operation, builder};
 pub use progenitor_client::ResponseValue;
 pub use regions::{Cloud, REGIONS, Region, UnknownRegion};
+pub use send_and_wait::{CompletedJob, SendAndWait, SendAndWaitTask};
 pub use transport::hooks::USER_AGENT_VALUE as USER_AGENT;
 pub use transport::retry::RetryPolicy;
-pub use values::{NodeCount, NodeCountError, PathSegment, PathSegmentError};
 pub use wait::{
     Describe, WaitError, WaitForInstance, WaitForJob, WaitForTask, WaitFuture, WaitOptions,
 };

@@ -318,7 +318,7 @@ impl Client {
             client: self,
             instance_id: instance_id.to_owned(),
             job_id: job_id.to_owned(),
-            options: self.hook_state().wait_options().clone(),
+            options: self.context().wait_options().clone(),
         }
     }
 
@@ -350,7 +350,7 @@ impl Client {
             instance_id: instance_id.to_owned(),
             task_id: task_id.to_owned(),
             target,
-            options: self.hook_state().wait_options().clone(),
+            options: self.context().wait_options().clone(),
         }
     }
 
@@ -362,7 +362,7 @@ impl Client {
         WaitForInstance {
             client: self,
             instance_id: instance_id.to_owned(),
-            options: self.hook_state().wait_options().clone(),
+            options: self.context().wait_options().clone(),
         }
     }
 }

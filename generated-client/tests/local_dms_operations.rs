@@ -19,7 +19,7 @@ use generated_client::{Client, ClientConfig, Credentials, NodeCount};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use support::{calls, spec};
+use support::{example_calls, spec};
 
 const PROJECT: &str = "proj-local";
 const INSTANCE: &str = "inst-local";
@@ -461,7 +461,7 @@ async fn every_operation_without_state_answers_its_pages_example() {
             .into_iter()
             .next()
             .map(|example| example.within_limits);
-        let (status, reply) = calls::send(&client, operation, &params, body.as_ref())
+        let (status, reply) = example_calls::send(&client, operation, &params, body.as_ref())
             .await
             .unwrap_or_else(|e| panic!("{operation}: {e}"));
         let documented = spec::example_reply(&spec, &op);

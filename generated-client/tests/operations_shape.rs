@@ -3,7 +3,7 @@
 //! JSON body compared by meaning; the whole shape snapshotted in `tests/snapshots/`).
 //!
 //! The operations come from the generated table ([`Operation::ALL`]) and each call from the
-//! generated test calls (`support::calls`): a new page gets its request-shape snapshots
+//! generated test calls (`support::example_calls`): a new page gets its request-shape snapshots
 //! through insta's review, with no test code. Each call starts from the generated
 //! `Client::<operation>()` method of a client configured with a project, so `project_id`
 //! comes from the configuration (the generated pre-fill); the other path parameters, a sample
@@ -21,7 +21,7 @@ use support::spec::{
     ExampleRequest, documents_body, example_reply, example_requests, params, snake, spec,
     spec_operation,
 };
-use support::{RecordedRequest, Reply, TestServer, calls};
+use support::{RecordedRequest, Reply, TestServer, example_calls};
 
 const PROJECT_ID: &str = "proj-0123456789";
 
@@ -89,12 +89,12 @@ async fn check(operation: Operation) {
         let client = client_for(&server);
         let body = example.as_ref().map(|e| &e.body);
         if let Some(breach) = example.as_ref().and_then(|e| e.breach.as_ref()) {
-            let refused = calls::send(&client, operation, &params, body).await;
+            let refused = example_calls::send(&client, operation, &params, body).await;
             assert!(refused.is_err(), "{id}: {breach}, yet sent");
             assert!(server.requests().is_empty(), "{id}: {breach}, yet sent");
             continue;
         }
-        let (status, reply) = calls::send(&client, operation, &params, body)
+        let (status, reply) = example_calls::send(&client, operation, &params, body)
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert!((200..300).contains(&status), "{id}: {status}");

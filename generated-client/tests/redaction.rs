@@ -1,6 +1,6 @@
 //! No secret (secret key, security token, password, IAM token) shows up in the `Debug` or
 //! `Display` of anything a user can print: `Secret`, `Credentials`, `ClientConfig`, `Client`,
-//! `HookState`, `ConfigError`, IAM failures, and the `Error` of a failed call. Each secret
+//! `ClientContext`, `ConfigError`, IAM failures, and the `Error` of a failed call. Each secret
 //! below is a distinctive string searched for in the formatted output.
 
 mod support;
@@ -158,7 +158,7 @@ fn client_config_with_credentials_in_an_endpoint_url_hides_them() {
 }
 
 #[test]
-fn clients_and_their_hook_state_hide_secrets() {
+fn clients_and_their_context_hide_secrets() {
     for credentials in every_credentials() {
         let client = config(credentials, "https://dms.example.test")
             .build()
@@ -166,7 +166,7 @@ fn clients_and_their_hook_state_hide_secrets() {
         let shown = debug_clean("Client", &client);
         assert!(shown.contains("https://dms.example.test"), "{shown}");
         // The hook state is crate-private; it shows only inside the client's Debug.
-        assert!(shown.contains("HookState"), "{shown}");
+        assert!(shown.contains("ClientContext"), "{shown}");
         debug_clean("cloned Client", &client.clone());
     }
 }

@@ -30,7 +30,7 @@ pub const GENERATED: &str = "generated-client/src/generated.rs";
 /// The generated per-operation layer: the calls, their builders and the operation table.
 pub const GENERATED_OPERATIONS: &str = "generated-client/src/operations.rs";
 /// The generated test support: any operation's call from JSON values.
-pub const GENERATED_TEST_CALLS: &str = "generated-client/tests/support/calls.rs";
+pub const GENERATED_TEST_CALLS: &str = "generated-client/tests/support/example_calls.rs";
 /// The generated httpmock helpers (`generated_client::mock`, feature `mock`).
 pub const GENERATED_MOCK: &str = "generated-client/src/generated_mock.rs";
 /// The generated error-code table.
@@ -51,12 +51,12 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// How progenitor generates `generated-client`: hooks required, their state in
-/// `crate::transport::HookState`; the spec's `NodeCount` and `PathSegment` schemas replaced by
+/// `crate::transport::ClientContext`; the spec's `NodeCount` and `PathSegment` schemas replaced by
 /// the hand-written checked types; every `format: password` string generated as
 /// `crate::Secret`. (The client's choices, so they live here, not in codegen.)
 pub fn client_settings() -> codegen::Settings {
     codegen::Settings {
-        inner_type: Some("crate::transport::HookState".into()),
+        inner_type: Some("crate::transport::ClientContext".into()),
         hooks_required: true,
         replacements: vec![
             codegen::Replacement {

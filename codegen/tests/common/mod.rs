@@ -7,7 +7,7 @@ use codegen::Settings;
 /// output is progenitor's own).
 pub fn client_like() -> Settings {
     Settings {
-        inner_type: Some("crate::transport::HookState".into()),
+        inner_type: Some("crate::transport::ClientContext".into()),
         hooks_required: true,
         replacements: ["NodeCount", "PathSegment"]
             .map(|schema| codegen::Replacement {

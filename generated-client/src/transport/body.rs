@@ -3,7 +3,7 @@
 //! A success reply's body is read up to the limit ([`crate::ClientConfig::max_response_body`],
 //! default [`crate::MAX_RESPONSE_BODY`]); past it the call fails with
 //! [`crate::Error::ResponseTooLarge`] and the rest is not read. A 4xx/5xx body is cut at
-//! [`crate::errors::MAX_ERROR_BODY`] instead (the status and error code matter, not the rest)
+//! [`crate::MAX_ERROR_BODY`] instead (the status and error code matter, not the rest)
 //! and rewritten into the documented shape ([`crate::errors`]).
 //!
 //! Either way the reply handed on is the one that came in (status, version, headers,
@@ -12,9 +12,10 @@
 //! failure to read it would not be retried anyway (see [`read_reply`]).
 
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use serde_json::{Map, Value};
 
-use crate::error::{Carried, ResponseTooLarge, carry};
-use crate::errors;
+use crate::error::{MAX_ERROR_BODY, ResponseTooLarge};
+use crate::transport::carrier::{HookFailure, carry};
 
 /// The largest success reply body read (default, 1 MiB); a larger one is
 /// [`crate::Error::ResponseTooLarge`]. The documented replies are a few hundred bytes.
@@ -45,7 +46,7 @@ pub(crate) async fn read_reply(
     if let Some(length) = content_length
         && usize::try_from(length).map_or(true, |length| length > limit)
     {
-        return Err(carry(Carried::TooLarge(too_large(content_length))));
+        return Err(carry(HookFailure::TooLarge(too_large(content_length))));
     }
     if content_length.is_some() && !read_now {
         return Ok(response);
@@ -57,7 +58,7 @@ pub(crate) async fn read_reply(
     let mut read = 0;
     while let Some(chunk) = response.chunk().await? {
         if chunk.len() > limit - read {
-            return Err(carry(Carried::TooLarge(too_large(content_length))));
+            return Err(carry(HookFailure::TooLarge(too_large(content_length))));
         }
         read += chunk.len();
         match &first {
@@ -124,7 +125,7 @@ pub(crate) async fn normalize_error_reply(
         return Ok(response);
     }
     let body = read_capped(&mut response).await?;
-    let normalized = errors::error_body(&body);
+    let normalized = error_body(&body);
     let normalized = serde_json::to_vec(&normalized).unwrap_or_default();
     let mut rebuilt = rebuild(&mut response, normalized.into());
     let headers = rebuilt.headers_mut();
@@ -136,13 +137,47 @@ pub(crate) async fn normalize_error_reply(
 async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<Vec<u8>> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
-        let room = errors::MAX_ERROR_BODY.saturating_sub(body.len());
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= errors::MAX_ERROR_BODY {
+        if body.len() >= MAX_ERROR_BODY {
             break;
         }
     }
     Ok(body)
+}
+
+/// The documented error body for the bytes of an error reply.
+pub(crate) fn error_body(body: &[u8]) -> Value {
+    let parsed: Option<Map<String, Value>> = serde_json::from_slice(body).ok();
+    let (code, msg) = match &parsed {
+        Some(object) => (
+            first_text(object, &["error_code", "errorCode", "code"]),
+            first_text(object, &["error_msg", "errorMsg", "message"]),
+        ),
+        None => (None, None),
+    };
+    let msg = match (code.is_some(), msg) {
+        (_, Some(msg)) => Some(msg),
+        // No message under any known key: keep what was sent, as text.
+        (false, None) if !body.is_empty() => Some(String::from_utf8_lossy(body).into_owned()),
+        (_, None) => None,
+    };
+    let mut out = Map::new();
+    if let Some(code) = code {
+        out.insert("error_code".into(), Value::String(code));
+    }
+    if let Some(msg) = msg {
+        out.insert("error_msg".into(), Value::String(msg));
+    }
+    Value::Object(out)
+}
+
+fn first_text(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| match object.get(*key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -214,13 +249,19 @@ mod tests {
             let error = read_reply(reply(body, Some(100)), 10, read_now)
                 .await
                 .unwrap_err();
-            assert!(crate::error::is_carried(&error), "{error}");
+            assert!(
+                crate::transport::carrier::carries_failure(&error),
+                "{error}"
+            );
             // Not declared: refused once the chunks pass the limit.
             let body = reqwest::Body::wrap(Chunks(VecDeque::from([&[b'x'; 8][..], &[b'x'; 8]])));
             let error = read_reply(reply(body, None), 10, read_now)
                 .await
                 .unwrap_err();
-            assert!(crate::error::is_carried(&error), "{error}");
+            assert!(
+                crate::transport::carrier::carries_failure(&error),
+                "{error}"
+            );
         }
     }
 
@@ -233,5 +274,37 @@ mod tests {
             "https://dms.example.com/v2/p/instances"
         );
         assert_eq!(kept.bytes().await.unwrap(), &b"{}"[..]);
+    }
+
+    #[test]
+    fn every_known_key_pair_and_plain_text() {
+        use serde_json::json;
+        let cases = [
+            (
+                r#"{"error_code":"DMS.1","error_msg":"m"}"#,
+                json!({"error_code":"DMS.1","error_msg":"m"}),
+            ),
+            (
+                r#"{"errorCode":"DMS.2","errorMsg":"m2"}"#,
+                json!({"error_code":"DMS.2","error_msg":"m2"}),
+            ),
+            (
+                r#"{"code":"APIGW.0101","message":"m3"}"#,
+                json!({"error_code":"APIGW.0101","error_msg":"m3"}),
+            ),
+            (r#"{"code":401}"#, json!({"error_code":"401"})),
+            (
+                "<html>bad gateway</html>",
+                json!({"error_msg":"<html>bad gateway</html>"}),
+            ),
+            (
+                r#"{"something":"else"}"#,
+                json!({"error_msg":r#"{"something":"else"}"#}),
+            ),
+            ("", json!({})),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(error_body(body.as_bytes()), expected, "{body}");
+        }
     }
 }

@@ -37,12 +37,13 @@ use url::Position;
 use crate::auth::credentials::Secret;
 use crate::auth::iam::TokenSource;
 use crate::auth::signer::{self, SigningKey};
-use crate::error::{Carried, carry, is_carried};
+use crate::error::X_REQUEST_ID;
 use crate::generated::Client;
 use crate::transport::body::{self, MAX_RESPONSE_BODY};
+use crate::transport::carrier::{HookFailure, carries_failure, carry};
 use crate::transport::retry::{self, Attempt, Decision, RetryPolicy};
 use crate::wait::{self, Look, WaitOptions};
-use crate::{Operation, TransportErrorKind, errors};
+use crate::{Operation, TransportErrorKind};
 
 /// Project of the request; signed.
 pub const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
@@ -78,7 +79,9 @@ pub(crate) enum Auth {
     Iam(Arc<TokenSource>),
 }
 
-/// State the hooks work with; every [`Client`] carries one. Its `Debug` shows no secret.
+/// What every request of a client needs (project, authentication, body limit, retry policy,
+/// wait options): progenitor's inner value of every [`Client`], which the hooks read. Its
+/// `Debug` shows no secret.
 /// The default sends no project header and does not authenticate.
 ///
 /// Crate-private on purpose: progenitor's `Client::new` and `Client::new_with_client` take
@@ -86,7 +89,7 @@ pub(crate) enum Auth {
 /// client of its own, unauthenticated, with progenitor's timeouts, and may panic for want of
 /// a TLS crypto provider). Clients come from [`crate::ClientConfig::build`].
 #[derive(Clone, Debug)]
-pub(crate) struct HookState {
+pub(crate) struct ClientContext {
     project_id: Option<String>,
     /// `project_id` as a header value, made once (`None` when it cannot be one).
     project_header: Option<HeaderValue>,
@@ -97,18 +100,18 @@ pub(crate) struct HookState {
     wait: WaitOptions,
 }
 
-impl Default for HookState {
+impl Default for ClientContext {
     fn default() -> Self {
-        HookState::new(None, Auth::None)
+        ClientContext::new(None, Auth::None)
     }
 }
 
-impl HookState {
+impl ClientContext {
     pub(crate) fn new(project_id: Option<String>, auth: Auth) -> Self {
         let project_header = project_id
             .as_deref()
             .and_then(|id| HeaderValue::from_str(id).ok());
-        HookState {
+        ClientContext {
             project_id,
             project_header,
             auth,
@@ -161,7 +164,7 @@ fn secret_header(name: &str, value: &Secret) -> HookResult<HeaderValue> {
     Ok(value)
 }
 
-impl ClientHooks<HookState> for Client {
+impl ClientHooks<ClientContext> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -219,7 +222,7 @@ async fn send_with_retries(
             span.record("status", response.status().as_u16());
             if let Some(id) = response
                 .headers()
-                .get(errors::X_REQUEST_ID)
+                .get(X_REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
             {
                 span.record("request_id", id);
@@ -247,7 +250,7 @@ async fn send_with_retries(
             return outcome;
         }
         if let Err(message) = reauthenticate(state, &mut next) {
-            return Err(carry(Carried::Invalid(message)));
+            return Err(carry(HookFailure::Invalid(message)));
         }
         request = next;
         attempt += 1;
@@ -355,8 +358,9 @@ async fn add_iam_token(
     let token = source
         .token(client.client())
         .await
-        .map_err(|e| carry(Carried::Iam(e)))?;
-    let value = secret_header("the IAM token", &token).map_err(|m| carry(Carried::Invalid(m)))?;
+        .map_err(|e| carry(HookFailure::Iam(e)))?;
+    let value =
+        secret_header("the IAM token", &token).map_err(|m| carry(HookFailure::Invalid(m)))?;
     request.headers_mut().insert(X_AUTH_TOKEN, value);
     Ok(token)
 }
@@ -370,7 +374,7 @@ fn decide(
     code: Option<&str>,
 ) -> (reqwest::Result<reqwest::Response>, Decision) {
     match outcome {
-        Err(error) if is_carried(&error) => (Err(error), Decision::Stop),
+        Err(error) if carries_failure(&error) => (Err(error), Decision::Stop),
         Err(error) => {
             let decision = policy.decide(method, &Attempt::Failed(TransportErrorKind::of(&error)));
             (Err(error), decision)
@@ -427,7 +431,7 @@ fn reason(outcome: &reqwest::Result<reqwest::Response>) -> String {
 
 /// Authenticates a further attempt afresh: AK/SK signs again with the current time (the old
 /// `Authorization` and `X-Sdk-Date` removed first); the IAM token is added by [`send_once`].
-fn reauthenticate(state: &HookState, request: &mut reqwest::Request) -> HookResult<()> {
+fn reauthenticate(state: &ClientContext, request: &mut reqwest::Request) -> HookResult<()> {
     if let Auth::AkSk { ak, key, .. } = &state.auth {
         let headers = request.headers_mut();
         headers.remove(AUTHORIZATION);
@@ -492,7 +496,7 @@ fn show_instance_url(url: &reqwest::Url) -> Option<reqwest::Url> {
 /// Logs, at debug level, the canonical request of a signed request the service refused with
 /// 401, so a user can compare it with the service's. It holds no secret: a security token
 /// value in it is replaced by `***`.
-fn explain_signature(state: &HookState, sent: &reqwest::Request) {
+fn explain_signature(state: &ClientContext, sent: &reqwest::Request) {
     let Auth::AkSk { ak, key, .. } = &state.auth else {
         return;
     };

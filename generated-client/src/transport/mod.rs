@@ -1,11 +1,12 @@
 //! What every request goes through on its way to the wire and back.
 
 pub(crate) mod body;
+pub(crate) mod carrier;
 pub(crate) mod hooks;
 pub(crate) mod http;
 pub(crate) mod retry;
 
-pub(crate) use hooks::HookState;
+pub(crate) use hooks::ClientContext;
 
 use crate::{Client, PathSegment};
 
@@ -15,7 +16,7 @@ use crate::{Client, PathSegment};
 /// missing `project_id`, unless the caller sets one).
 pub(crate) fn default_project_id(client: &Client) -> Option<PathSegment> {
     client
-        .hook_state()
+        .context()
         .project_id()
         .and_then(|id| PathSegment::new(id).ok())
 }

@@ -17,7 +17,7 @@
 #![allow(dead_code)]
 
 #[rustfmt::skip]
-pub mod calls;
+pub mod example_calls;
 pub mod dms;
 pub mod spec;
 

@@ -55,7 +55,7 @@ impl<'a> SendAndWait<'a> {
             client,
             instance_id,
             start,
-            options: client.hook_state().wait_options().clone(),
+            options: client.context().wait_options().clone(),
         }
     }
 
@@ -176,7 +176,7 @@ impl<'a> SendAndWaitTask<'a> {
             instance_id,
             task_id,
             start,
-            options: client.hook_state().wait_options().clone(),
+            options: client.context().wait_options().clone(),
         }
     }
 
