@@ -181,6 +181,28 @@ impl fmt::Debug for HttpSetup {
 /// # run().unwrap();
 /// ```
 ///
+/// # Endpoints, timeouts and limits
+///
+/// - The endpoint is the region's ([`ClientConfig::region`], any id of [`crate::REGIONS`]:
+///   Huawei Cloud's regions and T Cloud Public's `eu-de` and `eu-nl`), or any base URL
+///   ([`ClientConfig::endpoint`], which wins). An unknown region id is an error listing the
+///   known ones.
+/// - `http://` is accepted only for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`,
+///   `*.localhost`), for DMS and IAM alike: anywhere else passwords, tokens and signed
+///   requests would cross the network in clear text ([`ConfigError::InsecureHttp`], unless
+///   [`ClientConfig::danger_allow_insecure_http`]).
+/// - Password authentication asks the region's IAM (T Cloud Public:
+///   `iam.{region}.otc.t-systems.com/v3`; Huawei Cloud: the `iam.` host beside the region's
+///   `dms.` host), or [`ClientConfig::iam_endpoint`].
+/// - 10 s to connect, 60 s per request ([`ClientConfig::connect_timeout`],
+///   [`ClientConfig::request_timeout`]); redirects are not followed.
+/// - A success reply is read up to [`MAX_RESPONSE_BODY`] (1 MiB,
+///   [`ClientConfig::max_response_body`]); a larger one is [`crate::Error::ResponseTooLarge`]
+///   and is not read further. Error replies are cut at [`crate::MAX_ERROR_BODY`] (64 KiB),
+///   keeping status, code and request id.
+/// - The project id must be one path segment (not empty, `.`, `..`, nothing with `\`) of
+///   visible ASCII: it is also the `X-Project-Id` header.
+///
 /// Settings problems are [`ConfigError`]s:
 ///
 /// ```
@@ -422,6 +444,11 @@ impl ClientConfig {
     /// the timeouts of this config do not apply, and it should not follow redirects (the
     /// default builder's `redirect::Policy::none()`). Start from
     /// [`crate::http_client_builder`] to keep this crate's TLS set-up.
+    ///
+    /// CAs with the default `rustls-ring` feature: the platform verifier reads the system's
+    /// store (on Linux also `SSL_CERT_FILE`/`SSL_CERT_DIR`); for a CA in code, hand reqwest your
+    /// own `rustls::ClientConfig` (`ClientBuilder::tls_backend_preconfigured`), or use the
+    /// `aws-lc-rs` or `native-tls` feature, where `add_root_certificate` applies.
     ///
     /// ```
     /// use generated_client::{ClientConfig, Credentials};

@@ -4,6 +4,25 @@ use std::fmt;
 
 /// A secret string (secret key, security token, password, IAM token). Its `Debug` and
 /// `Display` print `***`; [`Secret::expose`] is the only way to the value.
+///
+/// The passwords and keys inside request bodies are `Option<Secret>` as well: the Smart
+/// Connect task's `SmartConnectTaskReqSourceConfig::{redis_password, password}` and
+/// `SmartConnectTaskReqSinkConfig::{redis_password, access_key, secret_key}`. The `Debug` of
+/// the body, its builder and the call's builder prints `***`; the wire carries the plain
+/// string, and a body read from JSON takes plain strings.
+///
+/// ```
+/// use generated_client::Secret;
+/// use generated_client::types::SmartConnectTaskReqSinkConfig;
+///
+/// let sink = SmartConnectTaskReqSinkConfig {
+///     access_key: Some(Secret::new("my-ak")),
+///     secret_key: Some("my-sk".into()),
+///     ..Default::default()
+/// };
+/// assert!(format!("{sink:?}").contains("secret_key: Some(***)"));
+/// assert_eq!(serde_json::to_value(&sink).unwrap()["secret_key"], "my-sk");
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -65,7 +84,19 @@ impl From<&str> for Secret {
 }
 
 /// How requests are authenticated. Make them with [`Credentials::ak_sk`],
-/// [`Credentials::temporary`], [`Credentials::token`] or [`Credentials::password`].
+/// [`Credentials::temporary`], [`Credentials::token`] or [`Credentials::password`]
+/// ([`crate::ClientConfig::from_env`] reads the first three from the environment).
+///
+/// | credentials | what every request carries |
+/// | --- | --- |
+/// | AK/SK | an SDK-HMAC-SHA256 signature (`Authorization`, `X-Sdk-Date`), made by [`crate::signer`] |
+/// | temporary AK/SK | the same, and the security token as a signed `X-Security-Token` |
+/// | IAM token | `X-Auth-Token`, no signature |
+/// | IAM password | `X-Auth-Token` with a project-scoped token fetched from IAM (`POST {iam}/v3/auth/tokens`), cached, and fetched again [`DEFAULT_REFRESH_MARGIN`](crate::DEFAULT_REFRESH_MARGIN) before it expires |
+///
+/// The signer reproduces the official SDK signer's test vectors byte for byte, and `.ci/run`
+/// has the official Python SDK's own signer verify the example's requests. SM3 and the
+/// derived V11 signature are not implemented.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials {
