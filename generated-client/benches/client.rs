@@ -113,6 +113,18 @@ fn signed_header_list() -> [(String, String); 2] {
     ]
 }
 
+/// Sends a bare request and decodes its reply as a bare caller would.
+async fn send_bare(request: reqwest::RequestBuilder) {
+    let reply: BareReply = request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("decoded");
+    std::hint::black_box(reply);
+}
+
 type Call<'a> = Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>> + 'a>;
 
 /// A call costs at most this many times the bare reqwest call (wall and client CPU time).
@@ -161,20 +173,7 @@ fn main() -> std::process::ExitCode {
     let variants: Vec<(&str, Call<'_>)> = vec![
         (
             BARE,
-            Box::new(|| {
-                Box::pin(async {
-                    let reply: BareReply = bare
-                        .post(&url)
-                        .json(&bare_body)
-                        .send()
-                        .await
-                        .expect("sent")
-                        .json()
-                        .await
-                        .expect("decoded");
-                    std::hint::black_box(reply);
-                })
-            }),
+            Box::new(|| Box::pin(async { send_bare(bare.post(&url).json(&bare_body)).await })),
         ),
         (
             BARE_SIGNED,
@@ -193,15 +192,7 @@ fn main() -> std::process::ExitCode {
                     for (name, value) in signature.headers() {
                         request = request.header(name, value);
                     }
-                    let reply: BareReply = request
-                        .body(body)
-                        .send()
-                        .await
-                        .expect("sent")
-                        .json()
-                        .await
-                        .expect("decoded");
-                    std::hint::black_box(reply);
+                    send_bare(request.body(body)).await;
                 })
             }),
         ),
