@@ -420,7 +420,7 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// What an error reply says: status, error code, message and request id.
 ///
-/// `Display` prints exactly those (`HTTP 400 DMS.00400021: Invalid node_cnt (request id r-1)`);
+/// `Display` prints exactly those (`HTTP 400 DMS.00400062: Invalid request parameter. (request id r-1)`);
 /// the reply's other headers are kept for [`ServiceError::headers`] but never printed, and
 /// `Debug` shows only their names (a `Set-Cookie` value stays out of logs).
 #[derive(Clone, PartialEq, Eq)]
@@ -428,7 +428,7 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 pub struct ServiceError {
     /// HTTP status of the reply.
     pub status: StatusCode,
-    /// The service's error code, e.g. `DMS.00400021`.
+    /// The service's error code, e.g. `DMS.00400062`.
     pub error_code: Option<String>,
     /// The service's message (or the body's text when it was not JSON).
     pub error_msg: Option<String>,

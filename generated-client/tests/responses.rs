@@ -99,10 +99,10 @@ async fn example_response_parses_into_typed_response() {
 async fn status_400_with_error_body_is_error_response() {
     let result = call_against(Reply::json(
         400,
-        r#"{"error_code":"DMS.00400021","error_msg":"Invalid node_cnt"}"#,
+        r#"{"error_code":"DMS.00400062","error_msg":"Invalid request parameter."}"#,
     ))
     .await;
-    assert_error_response(result, 400, "DMS.00400021", "Invalid node_cnt");
+    assert_error_response(result, 400, "DMS.00400062", "Invalid request parameter.");
 }
 
 #[tokio::test]
@@ -139,9 +139,9 @@ async fn status_400_with_html_body_keeps_the_text_and_the_status() {
 async fn the_official_sdks_fallback_error_keys_are_understood() {
     for (body, code, message) in [
         (
-            r#"{"errorCode":"DMS.00400021","errorMsg":"Invalid node_cnt"}"#,
-            "DMS.00400021",
-            "Invalid node_cnt",
+            r#"{"errorCode":"DMS.00400062","errorMsg":"Invalid request parameter."}"#,
+            "DMS.00400062",
+            "Invalid request parameter.",
         ),
         (
             r#"{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}"#,
@@ -160,7 +160,7 @@ async fn status_code_message_and_request_id_are_one_call_away() {
     let result = call_against(
         Reply::json(
             400,
-            r#"{"error_code":"DMS.00400021","error_msg":"Invalid node_cnt"}"#,
+            r#"{"error_code":"DMS.00400062","error_msg":"Invalid request parameter."}"#,
         )
         .header("X-Request-Id", "req-abc-123"),
     )
@@ -168,12 +168,12 @@ async fn status_code_message_and_request_id_are_one_call_away() {
     let error = expect_error(result);
     let service = error.service_error().unwrap();
     assert_eq!(service.status, StatusCode::BAD_REQUEST);
-    assert_eq!(service.error_code.as_deref(), Some("DMS.00400021"));
-    assert_eq!(service.error_msg.as_deref(), Some("Invalid node_cnt"));
+    assert_eq!(service.error_code.as_deref(), Some("DMS.00400062"));
+    assert_eq!(service.error_msg.as_deref(), Some("Invalid request parameter."));
     assert_eq!(service.request_id.as_deref(), Some("req-abc-123"));
     assert_eq!(
         service.to_string(),
-        "HTTP 400 DMS.00400021: Invalid node_cnt (request id req-abc-123)"
+        "HTTP 400 DMS.00400062: Invalid request parameter. (request id req-abc-123)"
     );
 }
 

@@ -115,7 +115,7 @@ fn shared_schemas() -> Vec<(String, Value)> {
                             "error_code",
                             map([
                                 ("type", s("string")),
-                                ("description", s("Error code, for example DMS.00400021.")),
+                                ("description", s("Error code, for example DMS.00400062.")),
                             ]),
                         ),
                         (

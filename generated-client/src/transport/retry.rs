@@ -320,7 +320,7 @@ mod tests {
             assert_eq!(replied(status, &none, None), Decision::Stop, "{status}");
         }
         assert_eq!(
-            replied(400, &none, Some("DMS.00400021")),
+            replied(400, &none, Some("DMS.00400062")),
             Decision::Stop,
             "other 400s"
         );
