@@ -169,7 +169,10 @@ async fn status_code_message_and_request_id_are_one_call_away() {
     let service = error.service_error().unwrap();
     assert_eq!(service.status, StatusCode::BAD_REQUEST);
     assert_eq!(service.error_code.as_deref(), Some("DMS.00400062"));
-    assert_eq!(service.error_msg.as_deref(), Some("Invalid request parameter."));
+    assert_eq!(
+        service.error_msg.as_deref(),
+        Some("Invalid request parameter.")
+    );
     assert_eq!(service.request_id.as_deref(), Some("req-abc-123"));
     assert_eq!(
         service.to_string(),
