@@ -157,7 +157,7 @@ pub(crate) fn checked_spec(
 }
 
 /// `tokens` as a generated file made from the spec `text` named `name` by `generator`: the
-/// header, then the code formatted by prettyplease, `\n` line ends only.
+/// header, then the code formatted by prettyplease ([`crate::print`]), `\n` line ends only.
 pub(crate) fn formatted(
     name: &str,
     text: &str,
@@ -165,12 +165,12 @@ pub(crate) fn formatted(
     generator: &str,
     tokens: proc_macro2::TokenStream,
 ) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparseable {
+    let code = crate::print::unparse(tokens).map_err(|e| Error::Unparseable {
         name: name.to_owned(),
         message: e.to_string(),
     })?;
     let header = header(name, text, settings.command.as_deref(), generator);
-    Ok(format!("{header}{}", prettyplease::unparse(&file)).replace("\r\n", "\n"))
+    Ok(format!("{header}{code}").replace("\r\n", "\n"))
 }
 
 /// The "generated, do not edit" header of a file made from the spec `text` named `name` by

@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod pages;
 mod panics;
 pub mod prepare;
+mod print;
 pub mod validate;
 
 pub use error::{Error, Problem};
