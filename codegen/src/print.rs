@@ -1,34 +1,33 @@
 //! Printing generated tokens as formatted Rust source, one item at a time.
 //!
-//! `prettyplease::unparse` prints a whole `syn::File`. For a spec of 1,000 operations the
-//! syntax tree of the whole file takes about 650 MiB beside the tokens, and that memory is
-//! what made generation miss its guards (BENCHMARKS.md). So the file is printed item by
-//! item: each item is parsed, printed and dropped before the next. An item inside a module
-//! is printed wrapped in copies of its enclosing modules, so it is indented, and so broken
-//! into lines, exactly as in the whole file; the wrappers' opening and closing lines are then
-//! cut off. prettyplease ends every item with a line break and keeps no state across one, so
-//! the pieces join into the text `prettyplease::unparse` prints for the whole file (the
-//! tests check that, on the real spec and on nested modules with attributes).
+//! `prettyplease::unparse` prints a whole `syn::File`. For a spec of 1,000 operations,
+//! syn's copy of the tokens and the syntax tree of the whole file come to about 650 MiB
+//! beside the tokens themselves, and touching that memory made generation miss its guards
+//! (BENCHMARKS.md). So the file is printed piece by piece: syn gets one module body at a
+//! time, and each item is parsed, printed and dropped before the next. An item inside a
+//! module is printed wrapped in copies of its enclosing modules, so it is indented, and so
+//! broken into lines, exactly as in the whole file; the wrappers' opening and closing lines
+//! are then cut off. prettyplease ends every item with a line break and keeps no state
+//! across one, so the pieces join into the text `prettyplease::unparse` prints for the whole
+//! file (the tests check that, on the real spec and on nested modules with attributes).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Item, ItemMod, Token, Visibility, token};
 
 /// Formats `tokens`, a Rust file, as `prettyplease::unparse` would.
 pub(crate) fn unparse(tokens: TokenStream) -> syn::Result<String> {
-    let parser = |input: ParseStream| {
-        let mut printer = Printer {
-            file_attrs: input.call(Attribute::parse_inner)?,
-            out: String::new(),
-            open: Vec::new(),
-        };
-        printer.items(input)?;
-        if !printer.file_attrs.is_empty() {
-            printer.out = prettyplease::unparse(&file(printer.file_attrs, Vec::new()));
-        }
-        Ok(printer.out)
+    let mut printer = Printer {
+        file_attrs: Vec::new(),
+        out: String::new(),
+        open: Vec::new(),
     };
-    parser.parse2(tokens)
+    printer.body(tokens)?;
+    if !printer.file_attrs.is_empty() {
+        // Inner attributes and no item to print them with.
+        printer.out = prettyplease::unparse(&file(printer.file_attrs, Vec::new()));
+    }
+    Ok(printer.out)
 }
 
 /// A module being printed: what its wrapper copies need.
@@ -38,9 +37,44 @@ struct Module {
     /// Whether its opening line has been printed.
     opened: bool,
     vis: Visibility,
+    unsafety: Option<Token![unsafe]>,
     mod_token: Token![mod],
     ident: syn::Ident,
     brace: token::Brace,
+}
+
+impl Module {
+    /// Reads a module's attributes, header and (emptied) braces.
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let unsafety = input.parse()?;
+        let mod_token = input.parse()?;
+        let ident = input.parse()?;
+        let content;
+        let brace = syn::braced!(content in input);
+        Ok(Module {
+            attrs,
+            opened: false,
+            vis,
+            unsafety,
+            mod_token,
+            ident,
+            brace,
+        })
+    }
+
+    fn wrap(&self, attrs: Vec<Attribute>, items: Vec<Item>) -> Item {
+        Item::Mod(ItemMod {
+            attrs,
+            vis: self.vis.clone(),
+            unsafety: self.unsafety,
+            mod_token: self.mod_token,
+            ident: self.ident.clone(),
+            content: Some((self.brace, items)),
+            semi: None,
+        })
+    }
 }
 
 struct Printer {
@@ -52,39 +86,50 @@ struct Printer {
 }
 
 impl Printer {
-    /// Prints the items of `input`, descending into modules that have a body.
-    fn items(&mut self, input: ParseStream) -> syn::Result<()> {
-        while !input.is_empty() {
-            if !module_with_body_ahead(input) {
-                let item: Item = input.parse()?;
-                self.print(item);
-                continue;
+    /// Prints `tokens`, the body of the file or of the innermost open module.
+    ///
+    /// The bodies of the modules in it are taken out first ([`take_module_bodies`]) and
+    /// printed one by one, so that syn's copy of the tokens holds one body at a time.
+    fn body(&mut self, tokens: TokenStream) -> syn::Result<()> {
+        let (tokens, mut bodies) = take_module_bodies(tokens);
+        let parser = |input: ParseStream| {
+            let inner_attrs = input.call(Attribute::parse_inner)?;
+            match self.open.last_mut() {
+                Some(module) => module.attrs.extend(inner_attrs),
+                None => self.file_attrs = inner_attrs,
             }
-            let mut attrs = input.call(Attribute::parse_outer)?;
-            let vis: Visibility = input.parse()?;
-            let mod_token: Token![mod] = input.parse()?;
-            let ident: syn::Ident = input.parse()?;
-            let content;
-            let brace = syn::braced!(content in input);
-            attrs.extend(content.call(Attribute::parse_inner)?);
-            let mut module = Module {
-                attrs,
-                opened: false,
-                vis,
-                mod_token,
-                ident,
-                brace,
-            };
-            if content.is_empty() {
-                let attrs = std::mem::take(&mut module.attrs);
-                self.print(module.wrap(attrs, Vec::new()));
-                continue;
+            while !input.is_empty() {
+                if !module_ahead(input) {
+                    let item: Item = input.parse()?;
+                    self.print(item);
+                    continue;
+                }
+                let module = Module::parse(input)?;
+                let Some(body) = bodies.next() else {
+                    return Err(input.error("a module whose body was not taken out"));
+                };
+                self.module(module, body)?;
             }
-            self.open.push(module);
-            self.items(&content)?;
-            self.open.pop();
+            match bodies.next() {
+                Some(_) => Err(input.error("a module body taken out of no module")),
+                None => Ok(()),
+            }
+        };
+        parser.parse2(tokens)
+    }
+
+    /// Prints `module` with its `body`.
+    fn module(&mut self, module: Module, body: TokenStream) -> syn::Result<()> {
+        self.open.push(module);
+        self.body(body)?;
+        let mut module = self.open.pop().expect("pushed above");
+        if module.opened {
             self.out.push_str(&"    ".repeat(self.open.len()));
             self.out.push_str("}\n");
+        } else {
+            // No items: printed whole, with its attributes.
+            let attrs = std::mem::take(&mut module.attrs);
+            self.print(module.wrap(attrs, Vec::new()));
         }
         Ok(())
     }
@@ -107,25 +152,36 @@ impl Printer {
     }
 }
 
-impl Module {
-    fn wrap(&self, attrs: Vec<Attribute>, items: Vec<Item>) -> Item {
-        Item::Mod(ItemMod {
-            attrs,
-            vis: self.vis.clone(),
-            unsafety: None,
-            mod_token: self.mod_token,
-            ident: self.ident.clone(),
-            content: Some((self.brace, items)),
-            semi: None,
-        })
+/// `tokens` with the body of every `mod name { ... }` in it (not nested in a group) left
+/// empty, and those bodies in order.
+fn take_module_bodies(tokens: TokenStream) -> (TokenStream, std::vec::IntoIter<TokenStream>) {
+    let mut kept: Vec<TokenTree> = Vec::new();
+    let mut bodies = Vec::new();
+    for tree in tokens {
+        let after_mod_name = matches!(
+            kept.as_slice(),
+            [.., TokenTree::Ident(keyword), TokenTree::Ident(_)] if keyword == "mod"
+        );
+        match tree {
+            TokenTree::Group(group) if after_mod_name && group.delimiter() == Delimiter::Brace => {
+                bodies.push(group.stream());
+                let mut emptied = Group::new(Delimiter::Brace, TokenStream::new());
+                emptied.set_span(group.span());
+                kept.push(TokenTree::Group(emptied));
+            }
+            tree => kept.push(tree),
+        }
     }
+    (kept.into_iter().collect(), bodies.into_iter())
 }
 
-/// Whether the next item is `mod name { ... }` (with any attributes and visibility).
-fn module_with_body_ahead(input: ParseStream) -> bool {
+/// Whether the next item is `mod name { ... }` (with any attributes, visibility and
+/// `unsafe`): what [`take_module_bodies`] takes the body of.
+fn module_ahead(input: ParseStream) -> bool {
     let ahead = input.fork();
     ahead.call(Attribute::parse_outer).is_ok()
         && ahead.parse::<Visibility>().is_ok()
+        && ahead.parse::<Option<Token![unsafe]>>().is_ok()
         && ahead.peek(Token![mod])
         && ahead.peek3(token::Brace)
 }
@@ -171,6 +227,7 @@ mod tests {
             const _: () = { fn f() {} };
             /// Its first item is a module.
             mod tail { #![allow(unused)] mod first { pub fn h() {} } pub fn g() {} }
+            unsafe mod raw { extern "C" {} }
         };
         assert_eq!(unparse(tokens.clone()).expect("it prints"), whole(tokens));
         let attrs_only = quote::quote!(#![allow(unused)]);
