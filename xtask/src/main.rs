@@ -4,13 +4,6 @@ use std::process::ExitCode;
 
 use xtask::{DECISIONS, Outcome, PAGES};
 
-// glibc's malloc makes a large generation superlinear: at 1,000 operations the heap reaches
-// about 1 GiB, and with glibc generating 10x the operations took 17x as long and twice
-// mimalloc's time. The generate bench's guards (linear, 3x openapi-generator) need it;
-// BENCHMARKS.md has the figures.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const HELP: &str = "\
 cargo xtask: maintainer commands
 
