@@ -2,8 +2,8 @@
 //!
 //! `prettyplease::unparse` prints a whole `syn::File`. For a spec of 1,000 operations,
 //! syn's copy of the tokens and the syntax tree of the whole file come to about 650 MiB
-//! beside the tokens themselves, and touching that memory made generation miss its guards
-//! (BENCHMARKS.md). So the file is printed piece by piece: syn gets one module body at a
+//! beside the tokens themselves, and touching that memory made generation miss its guard
+//! against openapi-generator (BENCHMARKS.md). So the file is printed piece by piece: syn gets one module body at a
 //! time, and each item is parsed, printed and dropped before the next. An item inside a
 //! module is printed wrapped in copies of its enclosing modules, so it is indented, and so
 //! broken into lines, exactly as in the whole file; the wrappers' opening and closing lines
