@@ -252,16 +252,19 @@ fn main() -> std::process::ExitCode {
         })
         .collect();
     let comparison: Vec<Variant> = match &jar {
-        Some(jar) => vec![
-            Variant::OpenapiGenerator {
-                jar: jar.clone(),
-                spec: spec_of("1000"),
-            },
-            Variant::Ours {
-                label: OURS_BESIDE.to_owned(),
-                spec: spec_of("1000"),
-            },
-        ],
+        Some(jar) => {
+            let spec = spec_of("1000");
+            vec![
+                Variant::OpenapiGenerator {
+                    jar: jar.clone(),
+                    spec: spec.clone(),
+                },
+                Variant::Ours {
+                    label: OURS_BESIDE.to_owned(),
+                    spec,
+                },
+            ]
+        }
         None => Vec::new(),
     };
     let mut results = interleaved(&sizes, rounds, &scratch);
