@@ -3,13 +3,14 @@
 //! `prettyplease::unparse` prints a whole `syn::File`. For a spec of 1,000 operations,
 //! syn's copy of the tokens and the syntax tree of the whole file come to about 650 MiB
 //! beside the tokens themselves, and touching that memory made generation miss its guard
-//! against openapi-generator (BENCHMARKS.md). So the file is printed piece by piece: syn gets one module body at a
-//! time, and each item is parsed, printed and dropped before the next. An item inside a
-//! module is printed wrapped in copies of its enclosing modules, so it is indented, and so
-//! broken into lines, exactly as in the whole file; the wrappers' opening and closing lines
-//! are then cut off. prettyplease ends every item with a line break and keeps no state
-//! across one, so the pieces join into the text `prettyplease::unparse` prints for the whole
-//! file (the tests check that, on the real spec and on nested modules with attributes).
+//! against openapi-generator (BENCHMARKS.md). So the file is printed piece by piece: syn gets
+//! one module body at a time, and each item is parsed, printed and dropped before the next.
+//! An item inside a module is printed wrapped in copies of its enclosing modules, so it is
+//! indented, and so broken into lines, exactly as in the whole file; the wrappers' opening
+//! and closing lines are then cut off. prettyplease ends every item with a line break and
+//! keeps no state across one, so the pieces join into the text `prettyplease::unparse`
+//! prints for the whole file (the tests check that, on the real spec and on nested modules
+//! with attributes).
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
@@ -178,12 +179,7 @@ fn take_module_bodies(tokens: TokenStream) -> (TokenStream, std::vec::IntoIter<T
 /// Whether the next item is `mod name { ... }` (with any attributes, visibility and
 /// `unsafe`): what [`take_module_bodies`] takes the body of.
 fn module_ahead(input: ParseStream) -> bool {
-    let ahead = input.fork();
-    ahead.call(Attribute::parse_outer).is_ok()
-        && ahead.parse::<Visibility>().is_ok()
-        && ahead.parse::<Option<Token![unsafe]>>().is_ok()
-        && ahead.peek(Token![mod])
-        && ahead.peek3(token::Brace)
+    Module::parse(&input.fork()).is_ok()
 }
 
 fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> syn::File {
