@@ -25,6 +25,9 @@
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
+// The client's bench harness: its median and its guards.
+#[path = "../../generated-client/benches/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,21 +101,13 @@ impl Variant {
     }
 
     fn run(&self, scratch: &Path) -> Sample {
-        let start = Instant::now();
         match self {
             Variant::Ours { spec, .. } => {
-                let out = Command::new(std::env::current_exe().expect("own path"))
+                let mut command = Command::new(std::env::current_exe().expect("own path"));
+                command
                     .arg("--child")
-                    .args([spec, &scratch.join("generated.rs")])
-                    .output()
-                    .expect("run the child");
-                let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-                assert!(
-                    out.status.success(),
-                    "the child for {} failed: {}",
-                    spec.display(),
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                    .args([spec, &scratch.join("generated.rs")]);
+                let (wall_ms, out) = timed(command, &format!("the child for {}", spec.display()));
                 let text = String::from_utf8_lossy(&out.stdout);
                 let numbers: Vec<f64> = text
                     .split_whitespace()
@@ -131,22 +126,15 @@ impl Variant {
             Variant::OpenapiGenerator { jar, spec } => {
                 let out_dir = scratch.join("openapi-generator");
                 let _ = std::fs::remove_dir_all(&out_dir);
-                let out = Command::new("java")
+                let mut command = Command::new("java");
+                command
                     .arg("-jar")
                     .arg(jar)
                     .args(["generate", "-g", "rust", "-i"])
                     .arg(spec)
                     .arg("-o")
-                    .arg(&out_dir)
-                    .output()
-                    .expect("run java");
-                let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-                assert!(
-                    out.status.success(),
-                    "openapi-generator failed: {}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                    .arg(&out_dir);
+                let (wall_ms, _) = timed(command, "openapi-generator");
                 Sample {
                     wall_ms,
                     generation_ms: f64::NAN,
@@ -156,6 +144,23 @@ impl Variant {
             }
         }
     }
+}
+
+/// Runs `command` to its exit and returns the milliseconds that took and its output; panics
+/// with its output when it fails (`what` names it).
+fn timed(mut command: Command, what: &str) -> (f64, std::process::Output) {
+    let start = Instant::now();
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (wall_ms, out)
 }
 
 /// Runs `variants` `rounds` times, each round starting one variant later, and returns each
@@ -169,25 +174,6 @@ fn interleaved(variants: &[Variant], rounds: usize, scratch: &Path) -> Vec<(Stri
         }
     }
     variants.iter().map(Variant::label).zip(samples).collect()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
-/// Prints whether `figure` meets a guard, and returns whether it does.
-fn guard(what: &str, figure: f64, met: bool, limit: &str) -> bool {
-    println!(
-        "  guard: {what} = {figure:.2} ({limit}): {}",
-        if met { "met" } else { "MISSED" }
-    );
-    met
 }
 
 fn main() -> std::process::ExitCode {
@@ -279,7 +265,7 @@ fn main() -> std::process::ExitCode {
     let mut wall = std::collections::HashMap::new();
     let mut generation = std::collections::HashMap::new();
     for (label, runs) in &results {
-        let pick = |f: fn(&Sample) -> f64| median(runs.iter().map(f).collect());
+        let pick = |f: fn(&Sample) -> f64| support::median(&runs.iter().map(f).collect::<Vec<_>>());
         // NaN: not measured (openapi-generator's own figures).
         let cell = |v: f64| {
             if v.is_nan() {
@@ -299,35 +285,24 @@ fn main() -> std::process::ExitCode {
         wall.insert(label.clone(), pick(|s| s.wall_ms));
         generation.insert(label.clone(), pick(|s| s.generation_ms));
     }
-    if smoke {
-        return std::process::ExitCode::SUCCESS;
-    }
-
-    let mut met = true;
+    let mut guards = support::Guards::new(support::Args {
+        rounds,
+        iters: 1,
+        smoke,
+    });
     if let (Some(t100), Some(t1000)) = (generation.get("ours, 100"), generation.get("ours, 1000")) {
-        met &= guard(
-            "generation t(1000)/t(100)",
-            t1000 / t100,
-            t1000 / t100 <= LINEAR_LIMIT,
-            &format!("at most {LINEAR_LIMIT}"),
-        );
+        guards.at_most("generation t(1000)/t(100)", t1000 / t100, LINEAR_LIMIT);
     }
     match (wall.get(OPENAPI_GENERATOR), wall.get(OURS_BESIDE)) {
-        (Some(theirs), Some(ours)) => {
-            met &= guard(
-                "openapi-generator / ours at 1000, wall",
-                theirs / ours,
-                theirs / ours >= AGAINST_OPENAPI_GENERATOR,
-                &format!("at least {AGAINST_OPENAPI_GENERATOR}"),
-            );
-        }
-        _ => println!(
-            "  openapi-generator not run: give --openapi-generator JAR (benches/against-openapi-generator.sh)"
+        (Some(theirs), Some(ours)) => guards.at_least(
+            "openapi-generator / ours at 1000, wall",
+            theirs / ours,
+            AGAINST_OPENAPI_GENERATOR,
+        ),
+        _ => guards.not_checked(
+            "openapi-generator / ours at 1000",
+            "give --openapi-generator JAR: benches/against-openapi-generator.sh",
         ),
     }
-    if met {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::FAILURE
-    }
+    guards.exit_code()
 }
