@@ -96,26 +96,24 @@ pub(crate) fn carry(failure: HookFailure) -> reqwest::Error {
 
 /// Whether `error` carries a failure of the hooks (not a transport failure).
 pub(crate) fn carries_failure(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn StdError + 'static)> = error.source();
-    while let Some(cause) = source {
-        if cause.is::<Carrier>() {
-            return true;
-        }
-        source = cause.source();
-    }
-    false
+    carrier_in(error).is_some()
 }
 
 /// The failure carried by `error`, if it carries one (taken out: a second call finds none).
 fn take_failure(error: &reqwest::Error) -> Option<HookFailure> {
+    carrier_in(error)?
+        .failure
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+}
+
+/// The carrier in `error`'s source chain, if there is one.
+fn carrier_in(error: &reqwest::Error) -> Option<&Carrier> {
     let mut source: Option<&(dyn StdError + 'static)> = error.source();
     while let Some(cause) = source {
         if let Some(carrier) = cause.downcast_ref::<Carrier>() {
-            return carrier
-                .failure
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
+            return Some(carrier);
         }
         source = cause.source();
     }
